@@ -1,0 +1,68 @@
+"""The one core: check a workbook, batch many, roll them up. Nothing here prints or exits."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .model import Report
+from .workbook import Book, read_book
+
+
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def enterprise_summary(book: Book) -> dict[str, Any]:
+    """The `enterprise` object of the JSON report (spec §6)."""
+    e = book.enterprise
+    return {
+        "uscc": e.values.get("统一社会信用代码"),
+        "name": e.values.get("企业名称"),
+        "year": e.values.get("所属年度"),
+        "region": e.values.get("所在区域"),
+        "industry": e.values.get("行业代码"),
+        "high_tech": e.values.get("高新技术企业"),
+        "tech_sme": e.values.get("科技型中小企业"),
+        "above_scale": e.values.get("规模以上企业"),
+    }
+
+
+def check_book(book: Book, config: Any = None, lang: str = "zh", sha256: str | None = None) -> Report:
+    """Validate a Book and compute its A107012, 107-2 and reconciliation figures."""
+    from .compute import compute
+    from .engine import Config, run
+
+    config = config if config is not None else Config.load(None)
+    calc = compute(book, config.policy)
+    findings = run(book, calc, config, lang=lang)
+    return Report(
+        file=book.path,
+        sha256=sha256,
+        version=__version__,
+        enterprise=enterprise_summary(book),
+        findings=findings,
+        a107012=calc.a107012_json(),
+        tax_saving=calc.tax_saving,
+        stats=calc.stats_json(),
+        reconciliation=calc.reconciliation,
+        notes=list(calc.notes),
+        calc=calc,
+        book=book,
+    )
+
+
+def check(path: str | os.PathLike[str], config: Any = None, lang: str = "zh") -> Report:
+    """Read and check one workbook; raise ReadError when it cannot be read."""
+    book = read_book(path)
+    return check_book(book, config=config, lang=lang, sha256=sha256_of(path))
+
+
+__all__ = ["check", "check_book", "enterprise_summary", "sha256_of", "Path"]

@@ -1,0 +1,299 @@
+"""Read a workbook into a :class:`Book`: sheet and header matching, units, value normalisation (spec §2)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import ReadError
+from .book import Book, Enterprise, Table, column_letter
+from .layout import (
+    AMOUNT,
+    ASSETS,
+    BOOL,
+    CATEGORY,
+    DATE,
+    ENTERPRISE,
+    ENTERPRISE_KEY_HEADERS,
+    ENTERPRISE_VALUE_HEADERS,
+    ENUM,
+    INT,
+    LEDGER,
+    PROJECTS,
+    RATIO,
+    STAFF,
+    SUBITEM,
+    SUMMARY,
+    TOTAL_WORDS,
+    UNITS,
+    YEAR,
+    Field,
+    SheetLayout,
+)
+from .values import (
+    Invalid,
+    fold,
+    is_blank,
+    name_key,
+    parse_amount,
+    parse_bool,
+    parse_category,
+    parse_date,
+    parse_enum,
+    parse_int,
+    parse_ratio,
+    parse_subitem,
+    parse_text,
+    parse_year,
+    split_unit,
+)
+
+HEADER_SCAN_ROWS = 10
+Rows = Sequence[Sequence[Any]]
+_LEADING_NUMBER = re.compile(r"^[\(（]?\d+[\)）]?[\s、.．]*")
+_SPACES = re.compile(r"\s+")
+
+
+def _parser(f: Field, unit: str | None) -> Callable[[Any], Any]:
+    """Return the value parser for a field, given the unit its header carries."""
+    if f.kind == AMOUNT:
+        scale_unit = unit if unit in UNITS else f.unit or "元"
+        return lambda v: parse_amount(v, scale_unit)
+    if f.kind == DATE:
+        return parse_date
+    if f.kind == RATIO:
+        return parse_ratio
+    if f.kind == BOOL:
+        return parse_bool
+    if f.kind == INT:
+        return parse_int
+    if f.kind == YEAR:
+        return parse_year
+    if f.kind == ENUM:
+        return lambda v: parse_enum(v, f.choices)
+    if f.kind == CATEGORY:
+        return parse_category
+    if f.kind == SUBITEM:
+        return parse_subitem
+    return parse_text
+
+
+def _field_index(layout: SheetLayout) -> dict[str, Field]:
+    index: dict[str, Field] = {}
+    for f in layout.fields:
+        for n in f.names:
+            index.setdefault(name_key(n), f)
+    return index
+
+
+_INDEXES = {layout.name: _field_index(layout) for layout in (ENTERPRISE, PROJECTS, LEDGER, SUMMARY, STAFF, ASSETS)}
+
+
+def _match_header(cell: Any, index: dict[str, Field]) -> tuple[Field | None, str | None]:
+    if is_blank(cell):
+        return None, None
+    key, unit = split_unit(str(cell))
+    f = index.get(key)
+    if f is None:
+        # 汇总表 headers may carry the category's number: "1 人员人工费用", "(1)人员人工费用"
+        f = index.get(_LEADING_NUMBER.sub("", key))
+    return f, unit
+
+
+def _find_sheet(titles: Sequence[str], layout: SheetLayout) -> str | None:
+    wanted = {name_key(n) for n in (layout.name, layout.alias, *layout.aliases)}
+    for title in titles:
+        if name_key(title) in wanted:
+            return title
+    return None
+
+
+def _is_total_row(row: Sequence[Any]) -> bool:
+    for value in row:
+        if not is_blank(value):
+            return isinstance(value, str) and _SPACES.sub("", fold(value)) in TOTAL_WORDS
+    return False
+
+
+def read_table(layout: SheetLayout, title: str | None, rows: Rows) -> Table:
+    """Read a table sheet's rows (row 0 = Excel row 1) into a Table."""
+    table = Table(layout=layout, title=title)
+    index = _INDEXES[layout.name]
+    required = [f.name for f in layout.fields if f.required]
+    best: tuple[int, int, dict[str, tuple[int, str | None]]] | None = None
+    for r, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        found: dict[str, tuple[int, str | None]] = {}
+        for c, cell in enumerate(row):
+            f, unit = _match_header(cell, index)
+            if f is not None and f.name not in found:
+                found[f.name] = (c, unit)
+        hits = sum(1 for n in required if n in found)
+        if found and (best is None or hits > best[1] or (hits == best[1] and len(found) > len(best[2]) and hits)):
+            best = (r, hits, found)
+        if hits == len(required):
+            best = (r, hits, found)
+            break
+    columns = [f.name for f in layout.fields]
+    if best is None:
+        table.missing = required
+        table.data = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        return table
+    header_r, _, found = best
+    table.header_row = header_r + 1
+    table.missing = [n for n in required if n not in found]
+    table.letters = {n: column_letter(c) for n, (c, _) in found.items()}
+    table.units = {n: u for n, (_, u) in found.items() if u}
+    known_cols = {c for c, _ in found.values()}
+    table.extra = [
+        str(cell).strip()
+        for c, cell in enumerate(rows[header_r])
+        if c not in known_cols and not is_blank(cell)
+    ]
+
+    voucher_col = found.get("凭证号", (None,))[0] if layout.name == LEDGER.name else None
+    body_rows: list[int] = []
+    body: list[Sequence[Any]] = []
+    for r in range(header_r + 1, len(rows)):
+        row = rows[r]
+        if all(is_blank(v) for v in row):
+            continue
+        if _is_total_row(row) and not (
+            voucher_col is not None and voucher_col < len(row) and not is_blank(row[voucher_col])
+        ):
+            continue
+        body_rows.append(r + 1)
+        body.append(row)
+
+    data: dict[str, list[Any]] = {}
+    for f in layout.fields:
+        if f.name not in found:
+            data[f.name] = [None] * len(body)
+            continue
+        c, unit = found[f.name]
+        parse = _parser(f, unit)
+        parsed = [parse(row[c] if c < len(row) else None) for row in body]
+        bad = {body_rows[i]: v for i, v in enumerate(parsed) if isinstance(v, Invalid)}
+        if bad:
+            table.invalid[f.name] = bad
+            parsed = [None if isinstance(v, Invalid) else v for v in parsed]
+        data[f.name] = parsed
+    table.data = pd.DataFrame(data, index=pd.Index(body_rows, name="row"), dtype=object)
+    return table
+
+
+def read_enterprise(title: str | None, rows: Rows) -> Enterprise:
+    """Read the 企业信息 sheet: each row's first known key, its value in the value column or the next cell."""
+    ent = Enterprise(title=title)
+    index = _INDEXES[ENTERPRISE.name]
+    value_col: int | None = None
+    key_words = {name_key(h) for h in ENTERPRISE_KEY_HEADERS}
+    value_words = {name_key(h) for h in ENTERPRISE_VALUE_HEADERS}
+    for row in rows[:HEADER_SCAN_ROWS]:
+        keys = [c for c, v in enumerate(row) if not is_blank(v) and name_key(str(v)) in key_words]
+        values = [c for c, v in enumerate(row) if not is_blank(v) and name_key(str(v)) in value_words]
+        if keys and values:
+            value_col = values[0]
+            break
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            if not isinstance(cell, str) or is_blank(cell):
+                continue
+            f, unit = _match_header(cell, index)
+            if f is None:
+                continue
+            if f.name not in ent.rows:
+                vc = value_col if value_col is not None and value_col > c else c + 1
+                value = row[vc] if vc < len(row) else None
+                parsed = _parser(f, unit)(value)
+                if isinstance(parsed, Invalid):
+                    ent.invalid[f.name] = parsed
+                    parsed = None
+                ent.values[f.name] = parsed
+                ent.rows[f.name] = r + 1
+                ent.cells[f.name] = f"{column_letter(vc)}{r + 1}"
+                if unit:
+                    ent.units[f.name] = unit
+            break
+    for f in ENTERPRISE.fields:
+        ent.values.setdefault(f.name, None)
+    ent.missing = [f.name for f in ENTERPRISE.fields if f.required and f.name not in ent.rows]
+    return ent
+
+
+def book_from_sheets(sheets: dict[str, Rows], path: str = "<memory>") -> Book:
+    """Build a Book from sheets given as rows of cell values (row 0 = Excel row 1)."""
+    titles = list(sheets)
+
+    def table(layout: SheetLayout) -> Table:
+        title = _find_sheet(titles, layout)
+        if title is None:
+            t = Table(layout=layout)
+            t.data = pd.DataFrame({f.name: pd.Series([], dtype=object) for f in layout.fields})
+            return t
+        return read_table(layout, title, sheets[title])
+
+    ent_title = _find_sheet(titles, ENTERPRISE)
+    enterprise = read_enterprise(ent_title, sheets[ent_title] if ent_title else [])
+    return Book(
+        path=path,
+        enterprise=enterprise,
+        projects=table(PROJECTS),
+        ledger=table(LEDGER),
+        summary=table(SUMMARY),
+        staff=table(STAFF),
+        assets=table(ASSETS),
+        sheet_titles=titles,
+    )
+
+
+def wanted_sheet(title: str) -> bool:
+    key = name_key(title)
+    for layout in (ENTERPRISE, PROJECTS, LEDGER, SUMMARY, STAFF, ASSETS):
+        if key in {name_key(n) for n in (layout.name, layout.alias, *layout.aliases)}:
+            return True
+    return False
+
+
+def load_sheets(path: str | os.PathLike[str]) -> dict[str, list[list[Any]]]:
+    """Load the rows of the sheets rdcheck reads (cached values; nothing in the file is run)."""
+    from python_calamine import CalamineWorkbook
+
+    p = Path(path)
+    if not p.is_file():
+        raise ReadError(f"文件不存在：{p}", f"no such file: {p}")
+    try:
+        wb = CalamineWorkbook.from_path(str(p))
+    except Exception as exc:  # calamine raises assorted error types for unreadable files
+        raise ReadError(
+            f"无法读取文件（不是有效的 Excel 工作簿或已损坏）：{_one_line(exc)}",
+            f"cannot read the file (not a valid Excel workbook, or damaged): {_one_line(exc)}",
+        ) from None
+    sheets: dict[str, list[list[Any]]] = {}
+    try:
+        for title in wb.sheet_names:
+            if wanted_sheet(title):
+                sheets[title] = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
+            else:
+                sheets[title] = []
+    except Exception as exc:
+        raise ReadError(f"无法读取工作表：{_one_line(exc)}", f"cannot read a sheet: {_one_line(exc)}") from None
+    finally:
+        close = getattr(wb, "close", None)
+        if close:
+            close()
+    return sheets
+
+
+def read_book(path: str | os.PathLike[str]) -> Book:
+    """Read one enterprise workbook into a Book; raise ReadError when the file cannot be read."""
+    return book_from_sheets(load_sheets(path), path=str(path))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text[:200] or type(exc).__name__
