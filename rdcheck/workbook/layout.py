@@ -142,17 +142,13 @@ ENTERPRISE = SheetLayout(
         Field("申报加计扣除总额", "claimed_deduction", AMOUNT, unit="元", doc="A107012 第51行申报数"),
         Field("统计研究开发费用合计", "stat_rd_total", AMOUNT, unit="千元", doc="107-2 第7行报送数"),
         Field("统计委托外部研究开发费用", "stat_outsourced", AMOUNT, unit="千元", doc="107-2 第14行报送数"),
-        Field(
-            "统计折旧费用与长期待摊费用", "stat_depreciation", AMOUNT, unit="千元", doc="107-2 第10行报送数"
-        ),
+        Field("统计折旧费用与长期待摊费用", "stat_depreciation", AMOUNT, unit="千元", doc="107-2 第10行报送数"),
         Field("统计研究开发人员", "stat_rd_staff", INT, unit="人", doc="107-2 第1行"),
         Field("当年形成研发固定资产", "rd_fixed_assets", AMOUNT, unit="元", doc="107-2 第20行；空 = 0"),
         Field("特殊收入", "special_income", AMOUNT, unit="元", doc="A107012 第46行；空 = 0"),
         Field("销售研发产品对应材料", "sold_material", AMOUNT, unit="元", doc="A107012 第48行；空 = 0"),
         Field("以前年度结转扣减额", "carried_forward", AMOUNT, unit="元", doc="A107012 第49行；空 = 0"),
-        Field(
-            "本年形成无形资产摊销额", "intangible_amort_current", AMOUNT, unit="元", doc="A107012 第43行；空 = 0"
-        ),
+        Field("本年形成无形资产摊销额", "intangible_amort_current", AMOUNT, unit="元", doc="A107012 第43行；空 = 0"),
         Field(
             "以前年度形成无形资产本年摊销额",
             "intangible_amort_prior",

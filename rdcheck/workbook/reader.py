@@ -120,6 +120,13 @@ def _is_total_row(row: Sequence[Any]) -> bool:
     return False
 
 
+def _has_voucher(row: Sequence[Any], col: int) -> bool:
+    """Whether a row carries a real 凭证号 (a total word in that column is not one)."""
+    if col >= len(row) or is_blank(row[col]):
+        return False
+    return not (isinstance(row[col], str) and _SPACES.sub("", fold(row[col])) in TOTAL_WORDS)
+
+
 def read_table(layout: SheetLayout, title: str | None, rows: Rows) -> Table:
     """Read a table sheet's rows (row 0 = Excel row 1) into a Table."""
     table = Table(layout=layout, title=title)
@@ -150,9 +157,7 @@ def read_table(layout: SheetLayout, title: str | None, rows: Rows) -> Table:
     table.units = {n: u for n, (_, u) in found.items() if u}
     known_cols = {c for c, _ in found.values()}
     table.extra = [
-        str(cell).strip()
-        for c, cell in enumerate(rows[header_r])
-        if c not in known_cols and not is_blank(cell)
+        str(cell).strip() for c, cell in enumerate(rows[header_r]) if c not in known_cols and not is_blank(cell)
     ]
 
     voucher_col = found.get("凭证号", (None,))[0] if layout.name == LEDGER.name else None
@@ -162,9 +167,7 @@ def read_table(layout: SheetLayout, title: str | None, rows: Rows) -> Table:
         row = rows[r]
         if all(is_blank(v) for v in row):
             continue
-        if _is_total_row(row) and not (
-            voucher_col is not None and voucher_col < len(row) and not is_blank(row[voucher_col])
-        ):
+        if _is_total_row(row) and not (voucher_col is not None and _has_voucher(row, voucher_col)):
             continue
         body_rows.append(r + 1)
         body.append(row)
