@@ -1,0 +1,140 @@
+"""What rdcheck computes for one workbook: A107012, 107-2, the reconciliation and the tax saved (spec §4).
+
+``compute(book, policy)`` is the one entry point; ``policy`` is a config's policy overrides (or None, or a
+:class:`Policy`). The ledger lines counted are described in :func:`rdcheck.compute.lines.counted_mask`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from ..model import json_value
+from ..workbook import Book
+from .a107012 import compute_a107012, summary_2021
+from .labels import (
+    NOTE_INTRAMURAL_ESTIMATE,
+    NOTE_NEGATIVE_LIST,
+    NOTE_NO_YEAR,
+    NOTE_YEAR_OUT_OF_POLICY,
+    STATS_LINES,
+)
+from .lines import ZERO, dsum, empty_lines, prepare_lines
+from .policy import Policy, YearRate, enterprise_kinds, is_negative_list, load_policy, negative_list_entry
+from .reconcile import factor_effects, reconcile
+from .stats import compute_stats, formula_text
+
+
+@dataclass
+class Computation:
+    """Everything computed for one workbook; amounts exact (round with model.to_fen only to show)."""
+
+    a107012: dict[int, Decimal]  # 1..52; line 1 a count, line 50 a percent
+    tax_saving: Decimal
+    stats: dict[str, Decimal | None]  # "7".."19", "intramural", "intramural_reported", "basic_research"
+    reconciliation: list[dict[str, Any]]
+    summary2021: list[dict[str, Any]]
+    notes: list[str]
+    rate_modelled: bool
+    other_limit: dict[str, Decimal]  # base, in_scope_cat6, out_of_scope_cat6, limit, allowed, excess
+    overseas: dict[str, Decimal]  # line37, line38, limit, excess
+    expensed_book_total: Decimal  # 账载金额 of the counted 费用化 lines
+    book_total: Decimal  # 账载金额 of every counted line
+    line_amounts: pd.Series  # deductible amount per ledger row (Excel row); 0 for rows not counted
+    lines: pd.DataFrame = field(default_factory=empty_lines)  # the counted lines (lines.LINE_COLUMNS)
+    year: int | None = None
+    policy_year: int | None = None  # the policy entry used
+    rate: YearRate | None = None
+    tax_rate: Decimal = ZERO  # 企业所得税税率 used for tax_saving
+    negative_list: str | None = None  # the negative-list industry, when the enterprise is on it
+    policy: Policy | None = None
+
+    def a107012_json(self) -> dict[str, Any]:
+        """The `a107012` object of the JSON report: {"1": .., "52": ..}, amounts rounded to the fen."""
+        return {str(n): json_value(self.a107012[n]) for n in range(1, 53)}
+
+    def stats_json(self) -> dict[str, Any]:
+        """The `stats` object of the JSON report."""
+        keys = (*STATS_LINES, "intramural", "intramural_reported", "basic_research")
+        return {k: json_value(self.stats.get(k)) for k in keys}
+
+
+def _tax_rate(values: Mapping[str, Any], policy: Policy, year: int | None) -> Decimal:
+    given = values.get("企业所得税税率")
+    if isinstance(given, Decimal):
+        return given
+    return policy.tax_rate(year, values.get("高新技术企业") is True)
+
+
+def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Computation:
+    """Compute A107012, the 2021 汇总表, 107-2, the reconciliation and the tax saved for one Book."""
+    pol = load_policy(policy)
+    values = book.enterprise.values
+    year = book.year
+    entry = pol.entry_year(year)
+    notes: list[str] = []
+    if year is None:
+        notes.append(NOTE_NO_YEAR.format(entry=entry))
+    elif year < pol.years[0]:
+        notes.append(NOTE_YEAR_OUT_OF_POLICY.format(year=year, entry=entry))
+
+    lines = prepare_lines(book, year)
+    rate = pol.deduction_rate(year, enterprise_kinds(values, pol, year))
+    negative = negative_list_entry(values.get("行业代码"), pol, year)
+    tax = compute_a107012(lines, values, pol, year, rate, negative is not None)
+    a = tax.a107012
+    if negative is not None:
+        notes.append(NOTE_NEGATIVE_LIST.format(industry=negative))
+    elif rate.note:
+        notes.append(rate.note)
+
+    formula = pol.intramural(year)
+    stats = compute_stats(book, lines, formula)
+    notes.append(NOTE_INTRAMURAL_ESTIMATE.format(formula=formula_text(formula)))
+
+    capitalised = lines["capitalised"].astype(bool)
+    book_total = dsum(lines["book"])
+    expensed_book_total = dsum(lines.loc[~capitalised, "book"])
+    share = pol.commissioned_share(year)
+    effects = factor_effects(
+        a,
+        tax.other_limit,
+        tax.overseas,
+        share,
+        category8_book=dsum(lines.loc[lines["category"] == 8, "book"]),
+        capitalised_book=book_total - expensed_book_total,
+    )
+    recon = reconcile(values, a, stats, expensed_book_total, book_total, effects, a[42])
+
+    tax_rate = _tax_rate(values, pol, year)
+    line_amounts = pd.Series(ZERO, index=book.ledger.data.index, dtype=object, name="deductible")
+    if not lines.empty:
+        line_amounts.loc[lines.index] = tax.deductible
+    return Computation(
+        a107012=a,
+        tax_saving=a[51] * tax_rate,
+        stats=stats,
+        reconciliation=recon,
+        summary2021=summary_2021(book, lines, tax.deductible),
+        notes=notes,
+        rate_modelled=rate.modelled or negative is not None,
+        other_limit=tax.other_limit,
+        overseas=tax.overseas,
+        expensed_book_total=expensed_book_total,
+        book_total=book_total,
+        line_amounts=line_amounts,
+        lines=lines,
+        year=year,
+        policy_year=entry,
+        rate=rate,
+        tax_rate=tax_rate,
+        negative_list=negative,
+        policy=pol,
+    )
+
+
+__all__ = ["Computation", "Policy", "compute", "is_negative_list", "load_policy"]

@@ -1,0 +1,200 @@
+"""A107012 研发费用加计扣除优惠明细表 (52 lines) and the 2021 汇总表 from the ledger lines (spec §4.1).
+
+Everything is exact ``Decimal``; rounding to the fen happens only when shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from ..workbook import Book
+from .labels import SUMMARY2021_COLUMNS
+from .lines import ZERO, dsum, dsum_by
+from .policy import Policy, YearRate
+
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+# Sub-total lines and the lines they sum (the form's printed formulas).
+SUBTOTALS = {
+    3: (4, 5, 6),
+    7: tuple(range(8, 16)),
+    16: (17, 18),
+    19: (20, 21, 22),
+    23: (24, 25, 26, 27),
+    28: tuple(range(29, 34)),
+}
+# 企业信息 keys for the lines not built from the ledger (empty = 0).
+ENTERPRISE_LINES = {
+    43: "本年形成无形资产摊销额",
+    44: "以前年度形成无形资产本年摊销额",
+    46: "特殊收入",
+    48: "销售研发产品对应材料",
+    49: "以前年度结转扣减额",
+}
+
+
+@dataclass
+class TaxResult:
+    """What the tax caliber produced: the form, the limits, and each line's deductible amount."""
+
+    a107012: dict[int, Decimal]
+    other_limit: dict[str, Decimal]
+    overseas: dict[str, Decimal]
+    deductible: pd.Series  # per counted ledger line, indexed by Excel row
+    summary2021: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _amount(values: Mapping[str, Any], key: str) -> Decimal:
+    value = values.get(key)
+    return value if isinstance(value, Decimal) else ZERO
+
+
+def compute_a107012(
+    lines: pd.DataFrame,
+    values: Mapping[str, Any],
+    policy: Policy,
+    year: int | None,
+    rate: YearRate,
+    negative_list: bool,
+) -> TaxResult:
+    """Fill the 52 lines from the prepared ledger lines (see lines.prepare_lines) and 企业信息."""
+    a: dict[int, Decimal] = dict.fromkeys(range(1, 53), ZERO)
+    for line, total in dsum_by(lines[lines["line"] > 0], "line", "eligible").items():
+        a[int(line)] = total
+    for total_line, parts in SUBTOTALS.items():
+        a[total_line] = sum((a[n] for n in parts), ZERO)
+
+    category = lines["category"]
+    subitem = lines["subitem"]
+    in_scope = lines["in_scope"]
+    is_cat6 = category == 6
+
+    # 其他相关费用: one limit over all projects, on the lines in its scope (2021年第28号 三; spec §4.1).
+    rate10 = policy.other_expenses_limit(year)
+    base = dsum(lines.loc[(category <= 5) & in_scope, "eligible"])
+    cat6_in = dsum(lines.loc[is_cat6 & in_scope, "eligible"])
+    cat6_out = dsum(lines.loc[is_cat6 & ~in_scope, "eligible"])
+    limit = max(ZERO, base * rate10 / (ONE - rate10))
+    allowed = min(cat6_in, limit)
+    a[34] = allowed + cat6_out
+    a[2] = a[3] + a[7] + a[16] + a[19] + a[23] + a[34]
+    a[35] = a[36] + a[37] + a[39]
+
+    # 委托研发: 80% of what was paid; 委托境外机构 at most 2/3 of the domestic base (财税〔2018〕64号).
+    share = policy.commissioned_share(year)
+    num, den = policy.overseas_limit(year)
+    overseas_cap = max(ZERO, (a[2] + a[36] * share) * num / den)
+    a[38] = min(a[37] * share, overseas_cap)
+    a[40] = a[2] + a[36] * share + a[38]
+
+    # Each line's deductible amount: its 可加计金额 × its factor; Σ over all lines = line 40.
+    factor = pd.Series(ONE, index=lines.index, dtype=object)
+    factor[is_cat6 & in_scope] = allowed / cat6_in if cat6_in else ONE
+    factor[subitem == "7.1"] = share
+    factor[subitem == "7.2"] = a[38] / a[37] if a[37] else share
+    factor[(subitem == "7.3") | (category == 8)] = ZERO
+    deductible = (lines["eligible"] * factor).astype(object)
+    deductible.name = "deductible"
+
+    a[42] = dsum(deductible[lines["capitalised"]])
+    a[41] = a[40] - a[42]
+    for line, key in ENTERPRISE_LINES.items():
+        a[line] = _amount(values, key)
+    a[45] = a[41] + a[43] + a[44]
+    a[47] = max(ZERO, a[45] - a[46])
+    rest = a[47] - a[48] - a[49]
+    a[50] = ZERO if negative_list else rate.rate
+    a[51] = max(ZERO, rest) * a[50] / HUNDRED
+    a[52] = -rest if rest < 0 else ZERO
+
+    counted = lines[(category <= 6) | subitem.isin(("7.1", "7.2"))]
+    a[1] = Decimal(int(counted["project"].dropna().nunique()))
+
+    other_limit = {
+        "base": base,
+        "in_scope_cat6": cat6_in,
+        "out_of_scope_cat6": cat6_out,
+        "limit": limit,
+        "allowed": allowed,
+        "excess": cat6_in - allowed,
+    }
+    overseas = {
+        "line37": a[37],
+        "line38": a[38],
+        "limit": overseas_cap,
+        "excess": a[37] * share - a[38],
+    }
+    return TaxResult(a107012=a, other_limit=other_limit, overseas=overseas, deductible=deductible)
+
+
+def summary_2021(book: Book, lines: pd.DataFrame, deductible: pd.Series) -> list[dict[str, Any]]:
+    """Return the computed 2021 汇总表: one row per project and 支出类型 (费用化 first), amounts exact.
+
+    Amounts are 可加计金额 before any limit, except 7.2, 8.2, 8.4 and 允许加计扣除金额合计, which are the per-line
+    deductible amounts summed per project (the limits spread back pro rata, 2021年第28号 附件2).
+    """
+    relevant = lines[lines["category"] <= 7]
+    if relevant.empty:
+        return []
+    frame = pd.DataFrame(
+        {
+            "project": relevant["project"].fillna(""),
+            "capitalised": relevant["capitalised"],
+            "bucket": relevant["category"].astype(str).where(relevant["category"] != 7, relevant["subitem"]),
+            "eligible": relevant["eligible"],
+            "deductible": deductible.loc[relevant.index],
+        }
+    )
+    eligible = dsum_by(frame, ["project", "capitalised", "bucket"], "eligible")
+    allowed = dsum_by(frame, ["project", "capitalised", "bucket"], "deductible")
+    totals = dsum_by(frame, ["project", "capitalised"], "deductible")
+
+    projects = book.projects.data
+    info: dict[Any, tuple[Any, Any]] = {}
+    order: list[Any] = []
+    if not projects.empty:
+        for pid, name, status in zip(projects["项目编号"], projects["项目名称"], projects["项目状态"], strict=True):
+            if pid is not None and pid not in info:
+                info[pid] = (name, status)
+                order.append(pid)
+    for pid in frame["project"].drop_duplicates():
+        if pid not in info:
+            info[pid] = (None, None)
+            order.append(pid)
+
+    rows: list[dict[str, Any]] = []
+    for pid in order:
+        for capitalised in (False, True):
+            if (pid, capitalised) not in totals:
+                continue
+
+            def e(bucket: str, pid: Any = pid, capitalised: bool = capitalised) -> Decimal:
+                return eligible.get((pid, capitalised, bucket), ZERO)
+
+            def d(bucket: str, pid: Any = pid, capitalised: bool = capitalised) -> Decimal:
+                return allowed.get((pid, capitalised, bucket), ZERO)
+
+            five = [e(str(n)) for n in range(1, 6)]
+            name, status = info[pid]
+            values = [
+                pid or None,
+                name,
+                status,
+                "资本化" if capitalised else "费用化",
+                totals[(pid, capitalised)],
+                *five,
+                sum(five, ZERO),
+                e("6"),
+                d("6"),
+                e("7.1"),
+                d("7.1"),
+                e("7.2"),
+                d("7.2"),
+            ]
+            rows.append(dict(zip(SUMMARY2021_COLUMNS, values, strict=True)))
+    return rows

@@ -1,0 +1,114 @@
+"""Prepare the ledger lines every computation starts from: the lines of the year, with their amounts and scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+
+from ..workbook import Book
+from ..workbook.layout import SUBITEMS
+
+ZERO = Decimal(0)
+_SUB_CATEGORY = {code: cat for code, (cat, _, _) in SUBITEMS.items()}
+_SUB_LINE = {code: line for code, (_, _, line) in SUBITEMS.items() if line is not None}
+
+# Columns of the prepared frame (index: Excel row of the ledger line).
+LINE_COLUMNS = (
+    "project",  # 项目编号 (str or None)
+    "category",  # 费用类别 1-8
+    "subitem",  # 明细项目 code, e.g. "1.2"
+    "line",  # A107012 line (0 for category 8)
+    "book",  # 账载金额 (Decimal)
+    "eligible",  # 可加计金额, empty = 账载金额 (category 8: empty = 0)
+    "capitalised",  # 支出类型 is 资本化
+    "in_scope",  # inside the 10% limit's scope: 费用化, or 资本化 of a project whose 项目状态 is 已完成
+    "contractor_type",  # 受托方类型 (category 7)
+)
+
+
+def empty_lines() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in LINE_COLUMNS})
+    frame.index.name = "row"
+    return frame
+
+
+def counted_mask(book: Book, year: int | None) -> pd.Series:
+    """Return which ledger rows the computation counts (a boolean Series indexed by Excel row).
+
+    A line counts when its 费用类别, 明细项目 and 账载金额 could be read, its sub-item belongs to its category
+    (otherwise F05 reports it and it is left out), and it is a line of the year: its 日期 lies in 所属年度, or
+    its 日期 is empty or unreadable (F03/F04 report it; it is still the enterprise's spending, so it counts).
+    Lines dated in another year (F07) are left out. When 所属年度 is unknown every dated line counts.
+    """
+    data = book.ledger.data
+    if data.empty:
+        return pd.Series([], index=data.index, dtype=bool)
+    category = data["费用类别"]
+    subitem = data["明细项目"]
+    sub_category = subitem.map(_SUB_CATEGORY)
+    readable = category.notna() & subitem.notna() & data["账载金额"].notna()
+    belongs = sub_category.notna() & (sub_category == category)
+    mask = readable & belongs
+    if year is not None:
+        date = data["日期"]
+        in_year = (date >= dt.date(year, 1, 1)) & (date <= dt.date(year, 12, 31))
+        mask &= date.isna() | in_year
+    return mask.astype(bool)
+
+
+def prepare_lines(book: Book, year: int | None) -> pd.DataFrame:
+    """Return the counted ledger lines with the columns of LINE_COLUMNS, indexed by Excel row."""
+    data = book.ledger.data
+    if data.empty:
+        return empty_lines()
+    data = data[counted_mask(book, year)]
+    if data.empty:
+        return empty_lines()
+    category = data["费用类别"].astype(int)
+    subitem = data["明细项目"].astype(object)
+    book_amount = data["账载金额"].astype(object)
+    eligible = data["可加计金额"].astype(object)
+    fill = book_amount.where(category != 8, ZERO)
+    eligible = eligible.where(eligible.notna(), fill)
+    capitalised = (data["支出类型"] == "资本化").astype(bool)
+    project = data["项目编号"].astype(object)
+    projects = book.projects.data
+    if not projects.empty:
+        status = projects.drop_duplicates("项目编号").set_index("项目编号")["项目状态"]
+        finished = (project.map(status) == "已完成").astype(bool)
+    else:
+        finished = pd.Series(False, index=data.index)
+    frame = pd.DataFrame(
+        {
+            "project": project,
+            "category": category,
+            "subitem": subitem,
+            "line": subitem.map(_SUB_LINE).fillna(0).astype(int),
+            "book": book_amount,
+            "eligible": eligible,
+            "capitalised": capitalised,
+            "in_scope": (~capitalised) | finished,
+            "contractor_type": data["受托方类型"].astype(object),
+        },
+        index=data.index,
+    )
+    frame.index.name = "row"
+    return frame
+
+
+def dsum(values: pd.Series) -> Decimal:
+    """Sum Decimal values exactly (0 for none)."""
+    if values.empty:
+        return ZERO
+    total = values.sum()
+    return total if isinstance(total, Decimal) else Decimal(total)
+
+
+def dsum_by(frame: pd.DataFrame, key: str | list[str], column: str) -> dict:
+    """Sum a Decimal column by a key, exactly: {key value: Decimal}."""
+    if frame.empty:
+        return {}
+    sums = frame.groupby(key, sort=False)[column].sum()
+    return {k: (v if isinstance(v, Decimal) else Decimal(v)) for k, v in sums.items()}
