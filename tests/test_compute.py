@@ -1,0 +1,417 @@
+"""Hand-computed cases for A107012, the 2021 汇总表, 107-2, the reconciliation and the tax saved (spec §4)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from rdcheck.compute import compute
+from rdcheck.compute.labels import (
+    A107012_LABELS,
+    CAPITALISED,
+    CATEGORY_8,
+    COMMISSIONED_80,
+    OTHER_LIMIT,
+    OVERSEAS_LIMIT,
+    OVERSEAS_PERSON,
+    STATS_LABELS,
+)
+from rdcheck.model import to_fen
+from rdcheck.workbook import book_from_sheets
+
+LEDGER_HEADER = [
+    "日期",
+    "凭证号",
+    "项目编号",
+    "摘要",
+    "费用类别",
+    "明细项目",
+    "账载金额",
+    "可加计金额",
+    "支出类型",
+    "受托方类型",
+]
+PROJECT_HEADER = ["项目编号", "项目名称", "研发形式", "研究类型", "项目状态", "支出类型"]
+
+
+def line(project, sub, book, eligible=None, kind="费用化", contractor=None, date="2024-03-05"):
+    """One ledger line: (project, sub-item code, 账载金额, 可加计金额, 支出类型, 受托方类型, 日期)."""
+    return [date, "记-1", project, "摘要", sub.split(".")[0], sub, book, eligible, kind, contractor]
+
+
+def make_book(lines, projects=None, year=2024, **enterprise):
+    """Build a Book from ledger lines; projects default to one 进行中 应用研究 project per code."""
+    ent = {"统一社会信用代码": "91320800MA1XXXXXX0", "企业名称": "测试企业", "所属年度": year, "行业代码": "C3976"}
+    ent.update(enterprise)
+    if projects is None:
+        codes = dict.fromkeys(row[2] for row in lines)
+        projects = [[code, f"项目{code}", "自主研发", "应用研究", "进行中", "费用化"] for code in codes]
+    return book_from_sheets(
+        {
+            "企业信息": [["项目", "值"], *([k, v] for k, v in ent.items())],
+            "研发项目": [PROJECT_HEADER, *projects],
+            "辅助账明细": [LEDGER_HEADER, *lines],
+        }
+    )
+
+
+def fen(value) -> Decimal:
+    return to_fen(value)
+
+
+def d(text: str) -> Decimal:
+    return Decimal(text)
+
+
+# ------------------------------------------------------------------ A107012
+
+
+def test_policy_guide_worked_example():
+    """G2's example: 五项 88 + 84 = 172, 其他相关费用 20; limit 172×10%/90% = 19.11; deductible 191.11."""
+    calc = compute(make_book([line("P1", "1.1", 88), line("P1", "2.1", 84), line("P1", "6.1", 20)]))
+    a = calc.a107012
+    assert fen(calc.other_limit["limit"]) == d("19.11")
+    assert fen(calc.other_limit["excess"]) == d("0.89")
+    assert a[28] == 20 and fen(a[34]) == d("19.11")
+    assert a[3] == 88 and a[7] == 84
+    assert fen(a[2]) == d("191.11") and fen(a[40]) == d("191.11") and fen(a[41]) == d("191.11")
+    assert a[42] == 0 and a[50] == 100 and fen(a[51]) == d("191.11")
+    assert a[1] == 1
+    assert calc.a107012_json()["34"] == 19.11
+    assert set(calc.a107012_json()) == {str(n) for n in range(1, 53)}
+
+
+def test_subtotal_lines_sum_their_sub_items():
+    subs = ["1.1", "1.2", "1.3", "2.1", "2.8", "3.1", "3.2", "4.1", "4.3", "5.1", "5.4", "6.1", "6.5"]
+    calc = compute(make_book([line("P1", s, 100) for s in subs]))
+    a = calc.a107012
+    assert (a[3], a[7], a[16], a[19], a[23], a[28]) == (300, 200, 200, 200, 200, 200)
+    assert a[4] == a[5] == a[6] == a[8] == a[15] == a[17] == a[22] == a[24] == a[27] == a[29] == a[33] == 100
+    # limit 1100 × 10/90 = 122.22 < 200
+    assert fen(a[34]) == d("122.22")
+    assert fen(a[2]) == d("1222.22")
+
+
+def test_overseas_two_thirds_limit_binds():
+    """1.1 100; 7.1 50 → base (100 + 40) × 2/3 = 93.33 < 7.2 200 × 80% = 160; line 40 = 100 + 40 + 93.33."""
+    lines = [
+        line("P1", "1.1", 100),
+        line("P1", "7.1", 50, contractor="境内企业"),
+        line("P1", "7.2", 200, contractor="境外机构"),
+    ]
+    calc = compute(make_book(lines))
+    a = calc.a107012
+    assert a[35] == 250 and a[36] == 50 and a[37] == 200
+    assert fen(a[38]) == d("93.33")
+    assert fen(a[40]) == d("233.33")
+    assert fen(calc.overseas["excess"]) == d("66.67")
+    assert a[1] == 1
+    amounts = calc.line_amounts
+    assert amounts[2] == 100 and amounts[3] == 40 and fen(amounts[4]) == d("93.33")
+    row = calc.summary2021[0]
+    assert row["(8.1)委托境内机构或个人进行研发活动所发生的费用"] == 50
+    assert row["(8.2)允许加计扣除的委托境内机构或个人进行研发活动所发生的费用"] == 40
+    assert row["(8.3)委托境外机构进行研发活动所发生的费用"] == 200
+    assert fen(row["(8.4)经限额调整后的委托境外机构进行研发活动所发生的费用"]) == d("93.33")
+    assert fen(row["允许加计扣除金额合计"]) == d("233.33")
+
+
+def test_overseas_within_limit_is_80_percent():
+    calc = compute(make_book([line("P1", "1.1", 1000), line("P1", "7.2", 100, contractor="境外机构")]))
+    assert calc.a107012[38] == 80 and calc.overseas["excess"] == 0
+    assert calc.a107012[40] == 1080
+
+
+def test_overseas_individual_and_category_8_are_never_deductible():
+    lines = [
+        line("P1", "1.1", 100),
+        line("P1", "7.3", 30, contractor="境外个人"),
+        line("P1", "8.1", 40),  # 可加计金额 empty: 0 for category 8
+        line("P2", "7.3", 10, contractor="境外个人"),
+    ]
+    calc = compute(make_book(lines))
+    a = calc.a107012
+    assert a[39] == 40 and a[35] == 40 and a[40] == 100
+    assert a[1] == 1  # P2 has only 7.3: not an eligible project
+    assert list(calc.line_amounts) == [100, 0, 0, 0]
+    assert calc.book_total == 180
+
+
+def test_special_income_larger_than_base_floors_line_47():
+    calc = compute(make_book([line("P1", "1.1", 100)], 特殊收入=150))
+    a = calc.a107012
+    assert a[45] == 100 and a[46] == 150 and a[47] == 0 and a[51] == 0 and a[52] == 0
+
+
+def test_sold_material_and_carry_forward_beyond_line_47_carry_on():
+    calc = compute(make_book([line("P1", "1.1", 100)], 特殊收入=30, 销售研发产品对应材料=50, 以前年度结转扣减额=40))
+    a = calc.a107012
+    assert a[47] == 70 and a[48] == 50 and a[49] == 40
+    assert a[51] == 0 and a[52] == 20
+
+
+def test_amortisation_lines_from_enterprise_info():
+    calc = compute(make_book([line("P1", "1.1", 100)], 本年形成无形资产摊销额=10, 以前年度形成无形资产本年摊销额=5))
+    a = calc.a107012
+    assert a[43] == 10 and a[44] == 5 and a[45] == 115 and a[47] == 115 and a[51] == 115
+
+
+def test_expensed_and_capitalised_lines_with_the_limit_scope():
+    """P1 进行中: 资本化 6.1 is outside the limit; P2 已完成: its 资本化 lines are inside.
+
+    Scope: 1-5 = 90 (P1 费用化) + 90 (P2 资本化) = 180 → limit 20; cat 6 in scope 5 + 30 = 35 → allowed 20.
+    Line 34 = 20 + 30 (P1 资本化 6.1, outside) = 50; line 2 = 240 + 50 = 290 = line 40.
+    Line 42 = P1 资本化 60 + 30 + P2 资本化 90 + 30 × 20/35 = 197.14; line 41 = 92.86.
+    """
+    projects = [
+        ["P1", "项目一", "自主研发", "应用研究", "进行中", "部分资本化"],
+        ["P2", "项目二", "自主研发", "应用研究", "已完成", "资本化"],
+    ]
+    lines = [
+        line("P1", "1.1", 90),
+        line("P1", "6.1", 5),
+        line("P1", "1.1", 60, kind="资本化"),
+        line("P1", "6.1", 30, kind="资本化"),
+        line("P2", "1.1", 90, kind="资本化"),
+        line("P2", "6.1", 30, kind="资本化"),
+    ]
+    calc = compute(make_book(lines, projects))
+    a = calc.a107012
+    lim = calc.other_limit
+    assert lim["base"] == 180 and fen(lim["limit"]) == 20 and lim["in_scope_cat6"] == 35
+    assert fen(lim["allowed"]) == 20 and fen(lim["excess"]) == 15 and lim["out_of_scope_cat6"] == 30
+    assert a[28] == 65 and fen(a[34]) == 50 and a[3] == 240
+    assert fen(a[40]) == 290
+    assert fen(a[42]) == d("197.14") and fen(a[41]) == d("92.86")
+    assert fen(a[41] + a[42]) == fen(a[40])
+    rows = {(r["项目编号"], r["支出类型"]): r for r in calc.summary2021}
+    assert list(rows) == [("P1", "费用化"), ("P1", "资本化"), ("P2", "资本化")]
+    assert fen(rows["P1", "费用化"]["允许加计扣除金额合计"]) == d("92.86")
+    assert rows["P1", "资本化"]["允许加计扣除金额合计"] == 90
+    assert rows["P1", "资本化"]["(7.2)经限额调整后的其他相关费用"] == 30
+    assert fen(rows["P2", "资本化"]["(7.2)经限额调整后的其他相关费用"]) == d("17.14")
+    assert rows["P2", "资本化"]["完成情况"] == "已完成" and rows["P2", "资本化"]["项目名称"] == "项目二"
+    assert rows["P2", "资本化"]["(6)前五项小计"] == 90
+    assert fen(sum(r["允许加计扣除金额合计"] for r in calc.summary2021)) == fen(a[40])
+    assert calc.expensed_book_total == 95 and calc.book_total == 305
+
+
+def test_eligible_amount_below_book_amount_is_what_counts():
+    calc = compute(make_book([line("P1", "1.1", 100, eligible=80), line("P1", "8.2", 50, eligible=None)]))
+    assert calc.a107012[4] == 80 and calc.a107012[40] == 80
+    assert calc.book_total == 150 and calc.stats["8"] == 100 and calc.stats["19"] == 50
+
+
+def test_lines_of_other_years_and_unreadable_lines_are_left_out():
+    lines = [
+        line("P1", "1.1", 100),
+        line("P1", "1.1", 1000, date="2023-12-31"),  # F07: another year
+        line("P1", "1.1", 7, date=None),  # no date: counted (F03 reports it)
+        line("P1", "2.1", 500, date="2024/13/45"),  # unreadable date: counted (F04 reports it)
+        line("P1", "6.1", 50)[:5] + ["1.1", 10, None, "费用化", None],  # sub-item not in category 6: F05, left out
+        line("P1", "9.9", 10),  # unknown sub-item
+        line("P1", "1.2", "abc"),  # unreadable amount
+    ]
+    calc = compute(make_book(lines))
+    a = calc.a107012
+    assert a[4] == 107 and a[8] == 500 and a[5] == 0
+    assert calc.book_total == 607
+    assert list(calc.line_amounts.index) == [2, 3, 4, 5, 6, 7, 8]
+    assert calc.line_amounts[3] == 0 and calc.line_amounts[5] == 500 and calc.line_amounts[6] == 0
+
+
+def test_empty_ledger_gives_zeros():
+    calc = compute(make_book([]))
+    assert all(v == 0 for n, v in calc.a107012.items() if n != 50)
+    assert calc.tax_saving == 0 and calc.summary2021 == [] and calc.stats["7"] == 0
+    assert len(calc.reconciliation) == 5
+
+
+# ------------------------------------------------------------------ rates, negative list, tax saved
+
+
+@pytest.mark.parametrize(
+    ("year", "enterprise", "rate", "modelled"),
+    [
+        (2021, {"行业代码": "C3976"}, 100, True),
+        (2021, {"行业代码": "3976"}, 100, True),
+        (2021, {"行业代码": "I6510"}, 75, True),
+        (2021, {"行业代码": "I6510", "科技型中小企业": "是"}, 75, True),
+        (2022, {"行业代码": "I6510", "科技型中小企业": "是"}, 100, True),
+        (2022, {"行业代码": "C1311"}, 100, True),
+        (2022, {"行业代码": "I6510", "科技型中小企业": "否"}, 75, False),
+        (2023, {"行业代码": "I6510"}, 100, True),
+        (2024, {"行业代码": "C3976", "集成电路或工业母机企业": "是"}, 120, True),
+        (2027, {"行业代码": "C3976", "集成电路或工业母机企业": "是"}, 120, True),
+        (2028, {"行业代码": "C3976", "集成电路或工业母机企业": "是"}, 100, True),
+        (2031, {"行业代码": "I6510"}, 100, True),
+    ],
+)
+def test_rate_by_year(year, enterprise, rate, modelled):
+    calc = compute(make_book([line("P1", "1.1", 1000, date=f"{year}-06-30")], year=year, **enterprise))
+    assert calc.a107012[50] == rate
+    assert calc.a107012[51] == 1000 * rate / 100
+    assert calc.rate_modelled is modelled
+    assert any("2022年10月1日" in n for n in calc.notes) is (not modelled)
+
+
+def test_negative_list_enterprise_gets_no_deduction():
+    calc = compute(make_book([line("P1", "1.1", 1000)], 行业代码="F5131"))
+    a = calc.a107012
+    assert a[40] == 1000 and a[47] == 1000 and a[50] == 0 and a[51] == 0 and calc.tax_saving == 0
+    assert calc.negative_list == "批发和零售业"
+    assert any("批发和零售业" in n for n in calc.notes)
+
+
+@pytest.mark.parametrize(
+    ("enterprise", "tax_rate", "saving"),
+    [
+        ({"高新技术企业": "是"}, d("0.15"), d("150")),
+        ({"高新技术企业": "否"}, d("0.25"), d("250")),
+        ({}, d("0.25"), d("250")),
+        ({"高新技术企业": "是", "企业所得税税率": "20%"}, d("0.2"), d("200")),
+    ],
+)
+def test_tax_saving(enterprise, tax_rate, saving):
+    calc = compute(make_book([line("P1", "1.1", 1000)], **enterprise))
+    assert calc.tax_rate == tax_rate and calc.tax_saving == saving
+
+
+def test_policy_override_from_config():
+    lines = [line("P1", "1.1", 88), line("P1", "2.1", 84), line("P1", "6.1", 20)]
+    calc = compute(make_book(lines), {"other_expenses_limit": "0.2"})
+    assert calc.a107012[34] == 20
+    calc = compute(make_book(lines), {"years": {2024: {"rates": [{"rate": 150}]}}})
+    assert calc.a107012[50] == 150
+
+
+# ------------------------------------------------------------------ 107-2 and intramural
+
+
+STATS_LEDGER = [
+    line("P1", "1.1", 100),
+    line("P1", "1.2", 20, kind="资本化"),
+    line("P1", "2.1", 30),
+    line("P1", "3.2", 40),
+    line("P1", "8.1", 15),
+    line("P1", "4.1", 5),
+    line("P1", "5.1", 6),
+    line("P1", "5.2", 4),
+    line("P1", "5.3", 7),
+    line("P1", "5.4", 3),
+    line("P1", "6.5", 9),
+    line("P1", "8.2", 11, eligible=0),
+    line("P2", "7.1", 50, contractor="境内研究机构"),
+    line("P2", "7.1", 60, contractor="境内高等学校"),
+    line("P2", "7.1", 70, contractor="境内企业"),
+    line("P2", "7.1", 80, contractor="境内个人"),
+    line("P2", "7.2", 90, contractor="境外机构"),
+    line("P2", "7.3", 10, contractor="境外个人"),
+    line("P2", "7.1", 25),  # no 受托方类型 (B09): 7.1 → 17
+]
+
+
+def test_stats_lines_from_a_small_ledger():
+    projects = [
+        ["P1", "一", "自主研发", "基础研究", "进行中", "部分资本化"],
+        ["P2", "二", "委托研发", "试验发展", "进行中", "费用化"],
+    ]
+    calc = compute(make_book(STATS_LEDGER, projects))
+    s = calc.stats
+    assert s["8"] == 120 and s["9"] == 30 and s["10"] == 55 and s["11"] == 5
+    assert s["12"] == 10 and s["13"] == 10 and s["19"] == 20
+    assert s["14"] == 385 and s["15"] == 50 and s["16"] == 60 and s["17"] == 175 and s["18"] == 100
+    assert s["14"] == s["15"] + s["16"] + s["17"] + s["18"]
+    assert s["7"] == 120 + 30 + 55 + 5 + 10 + 10 + 385 + 20 == 635
+    # intramural = 7 − 14 − 10 + 0
+    assert s["intramural"] == 635 - 385 - 55 == 195
+    assert s["intramural_reported"] is None
+    assert s["basic_research"] == 120 + 30 + 40 + 15 + 5 + 20 + 9 + 11 == 250
+    assert set(calc.stats_json()) == set(STATS_LABELS)
+
+
+def test_intramural_adds_fixed_assets_and_floors_at_zero():
+    calc = compute(make_book(STATS_LEDGER, 当年形成研发固定资产=1000))
+    assert calc.stats["intramural"] == 195 + 1000
+    calc = compute(make_book([line("P1", "7.1", 100, contractor="境内企业"), line("P1", "3.1", 10)]))
+    assert calc.stats["intramural"] == 0
+
+
+def test_intramural_reported_takes_missing_lines_from_the_ledger():
+    # 统计… keys are in 千元 when written without a unit: 0.5 千元 = 500 元.
+    calc = compute(make_book(STATS_LEDGER, 统计研究开发费用合计="0.5", 统计折旧费用与长期待摊费用="0.02"))
+    # 500 − 385 (ledger line 14) − 20 (reported line 10)
+    assert calc.stats["intramural_reported"] == 95
+    calc = compute(make_book(STATS_LEDGER, 统计研究开发费用合计="0.5", 统计委托外部研究开发费用="0.1"))
+    # 500 − 100 (reported 14) − 55 (ledger line 10)
+    assert calc.stats["intramural_reported"] == 345
+    calc = compute(make_book(STATS_LEDGER, 统计研究开发费用合计="0.1", 当年形成研发固定资产=5))
+    assert calc.stats["intramural_reported"] == 0  # 100 − 385 − 55 + 5 < 0
+
+
+def test_intramural_formula_is_a_parameter():
+    calc = compute(make_book(STATS_LEDGER), {"intramural": {"plus": ["7"], "minus": ["14"]}})
+    assert calc.stats["intramural"] == 635 - 385
+    assert any("估算值" in n for n in calc.notes)
+
+
+# ------------------------------------------------------------------ reconciliation
+
+
+def _rows(calc):
+    return {(r["caliber"], r["item"][:12]): r for r in calc.reconciliation}
+
+
+def test_reconciliation_explains_a_claim_above_the_limits():
+    lines = [
+        line("P1", "1.1", 88),
+        line("P1", "2.1", 84),
+        line("P1", "6.1", 20),
+        line("P1", "7.1", 10, contractor="境内企业"),
+        line("P1", "8.2", 5),
+        line("P1", "1.1", 50, kind="资本化"),
+    ]
+    projects = [["P1", "一", "自主研发", "应用研究", "已完成", "部分资本化"]]
+    # The enterprise claimed its whole eligible amount: 88 + 84 + 20 + 10 + 50 capitalised = 252.
+    calc = compute(make_book(lines, projects, 申报加计扣除总额=252, 利润表研发费用=207, 统计研究开发费用合计="0.202"))
+    rec = calc.reconciliation
+    assert [r["caliber"] for r in rec] == ["会计", "会计", "税务", "税务", "统计"]
+    accounting, accounting_total, line40, line51, stats = rec
+    assert accounting["computed"] == 207 and accounting["difference"] == 0 and accounting["explained_by"] == []
+    assert accounting_total["computed"] == 257 and accounting_total["difference"] == 50
+    assert accounting_total["explained_by"] == [CAPITALISED]
+    # 1-5 in scope = 88 + 84 + 50 = 222; limit 222/9 = 24.67 > 20 → 34 = 20; 40 = 242 + 10 × 80% = 250
+    assert fen(calc.a107012[40]) == 250 and line40["difference"] == -2
+    assert line40["explained_by"] == [COMMISSIONED_80, CATEGORY_8]
+    assert fen(line51["computed"]) == 200 and line51["difference"] == -52
+    assert line51["explained_by"] == [COMMISSIONED_80, CATEGORY_8, CAPITALISED]
+    assert stats["computed"] == 257 and stats["reported"] == 202 and stats["difference"] == 55
+    assert stats["explained_by"] == [COMMISSIONED_80, CATEGORY_8, CAPITALISED]
+
+
+def test_reconciliation_names_the_limits_only_when_they_bind():
+    lines = [
+        line("P1", "1.1", 100),
+        line("P1", "6.1", 50),
+        line("P1", "7.2", 200, contractor="境外机构"),
+        line("P1", "7.3", 5, contractor="境外个人"),
+    ]
+    calc = compute(make_book(lines, 申报加计扣除总额=1000))
+    line51 = calc.reconciliation[3]
+    assert line51["explained_by"] == [OTHER_LIMIT, COMMISSIONED_80, OVERSEAS_LIMIT, OVERSEAS_PERSON]
+    # An under-claim (computed above the claim) is not explained by any limit.
+    calc = compute(make_book(lines, 申报加计扣除总额=1))
+    assert calc.reconciliation[3]["difference"] > 0 and calc.reconciliation[3]["explained_by"] == []
+
+
+def test_reconciliation_nothing_explains_a_plain_gap():
+    calc = compute(make_book([line("P1", "1.1", 100)], 申报加计扣除总额=150, 利润表研发费用=90))
+    for row in calc.reconciliation:
+        assert row["explained_by"] == []
+    assert calc.reconciliation[0]["difference"] == 10 and calc.reconciliation[3]["difference"] == -50
+    assert calc.reconciliation[4]["reported"] is None and calc.reconciliation[4]["difference"] is None
+
+
+def test_labels_cover_every_line():
+    assert set(A107012_LABELS) == set(range(1, 53))
