@@ -1,0 +1,204 @@
+"""`rdcheck batch` and `rdcheck rollup`: parse options, draw progress, print results; the work is in the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import RdcheckError
+
+STATUS_ZH = {"pass": "通过", "warn": "有警告", "fail": "不通过", "error": "无法检查", "superseded": "已被替代"}
+
+
+class UsageFailure(click.ClickException):
+    """A usage error found after parsing (bad district.yaml, bad config): exit 2 with one line."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"rdcheck: {self.format_message()}", err=True)
+
+
+class ProgressBar:
+    """done/total, rate and ETA on one stderr line; silent when stderr is not a terminal or when quiet."""
+
+    def __init__(self, enabled: bool, label: str = "检查") -> None:
+        self.enabled = enabled
+        self.label = label
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.width = 0
+
+    def __call__(self, done: int, total: int, result: dict[str, Any]) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if done < total and now - self.last < 0.1:
+            return
+        self.last = now
+        elapsed = max(now - self.started, 1e-6)
+        rate = done / elapsed
+        eta = (total - done) / rate if rate > 0 else 0.0
+        filled = int(24 * done / total) if total else 24
+        bar = "█" * filled + "░" * (24 - filled)
+        name = Path(str(result.get("file", ""))).name
+        if len(name) > 30:
+            name = "…" + name[-29:]
+        line = f"\r{self.label} {bar} {done}/{total}  {rate:.1f} 个/秒  剩余 {_clock(eta)}  {name}"
+        pad = max(0, self.width - len(line))
+        self.width = len(line)
+        click.echo(line + " " * pad, err=True, nl=False)
+        if done >= total:
+            click.echo("", err=True)
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return (
+        f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        if seconds >= 3600
+        else f"{seconds // 60}:{seconds % 60:02d}"
+    )
+
+
+def _check_config(config_path: str | None, lang: str) -> None:
+    """Load the bureau configuration once here, so that a bad file is one usage error, not one per workbook."""
+    if config_path is None:
+        return
+    from .engine import Config
+
+    try:
+        Config.load(config_path)
+    except RdcheckError as exc:
+        raise UsageFailure(exc.message(lang)) from None
+
+
+def _progress(quiet: bool, label: str) -> ProgressBar:
+    return ProgressBar(enabled=not quiet and sys.stderr.isatty(), label=label)
+
+
+@click.command("batch")
+@click.argument("directory", type=click.Path(exists=True, path_type=str))
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Folder for summary.xlsx, results.jsonl and feedback/.")  # fmt: skip
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores).")  # fmt: skip
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=str),
+              help="Bureau configuration.")  # fmt: skip
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
+              help="Seconds one file may take before it is stopped and reported as an error.")  # fmt: skip
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the output."
+)
+def batch_command(
+    directory: str, out_dir: str, jobs: int | None, config_path: str | None, timeout: float, quiet: bool, lang: str
+) -> None:
+    """Check every workbook under DIRECTORY; write summary.xlsx, results.jsonl and feedback/ to -o."""
+    from .batch import find_workbooks, run_batch
+
+    _check_config(config_path, lang)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise UsageFailure(f"输出位置不是文件夹：{out}" if lang == "zh" else f"output is not a folder: {out}")
+    paths = find_workbooks(directory, exclude=[out])
+    if not paths:
+        click.echo(
+            f"{directory} 下没有找到 .xlsx/.xlsm/.xls 工作簿" if lang == "zh" else "no workbooks found", err=True
+        )
+    try:
+        result = run_batch(
+            paths,
+            out,
+            jobs=jobs,
+            config_path=config_path,
+            timeout=timeout,
+            progress=_progress(quiet, "检查" if lang == "zh" else "check"),
+            lang=lang,
+        )
+    except OSError as exc:
+        raise UsageFailure(f"无法写出结果：{exc}" if lang == "zh" else f"cannot write the output: {exc}") from None
+    counts = result.counts
+    if lang == "zh":
+        parts = "，".join(f"{STATUS_ZH[k]} {v}" for k, v in counts.items())
+        click.echo(f"检查 {len(result.results)} 个文件，用时 {result.elapsed:.1f} 秒（{result.jobs} 个进程）：{parts}")
+    else:
+        parts = ", ".join(f"{k} {v}" for k, v in counts.items())
+        click.echo(f"checked {len(result.results)} files in {result.elapsed:.1f} s ({result.jobs} processes): {parts}")
+    for key in ("summary", "results", "feedback"):
+        if key in result.outputs:
+            click.echo(f"  → {result.outputs[key]}")
+    for r in result.results:
+        if r.get("status") == "error":
+            click.echo(f"  {r.get('file')}: {r.get('error')}", err=True)
+
+
+@click.command("rollup")
+@click.argument("src", type=click.Path(exists=True, path_type=str))
+@click.option("--district", "district_path", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="district.yaml: name, year, GDP, targets, other performers, 区域.")  # fmt: skip
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=str),
+              help="Folder for rollup.json and rollup.xlsx (default: print only).")  # fmt: skip
+@click.option("--roster", "roster_path", type=click.Path(dir_okay=False, path_type=str),
+              help="Enterprises expected to submit (csv or xlsx).")  # fmt: skip
+@click.option("--exclude-failed", is_flag=True, help="Leave out submissions whose check status is fail.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=str),
+              help="Bureau configuration (when SRC is a folder).")  # fmt: skip
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (SRC a folder).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
+              help="Seconds one file may take (SRC a folder).")  # fmt: skip
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def rollup_command(
+    src: str,
+    district_path: str,
+    out_dir: str | None,
+    roster_path: str | None,
+    exclude_failed: bool,
+    config_path: str | None,
+    jobs: int | None,
+    timeout: float,
+    quiet: bool,
+) -> None:
+    """Roll SRC (a folder of workbooks, or a batch's results.jsonl) up into the district's R&D figures."""
+    from . import rollup as rollup_lib
+    from .district import load_district, load_roster
+
+    try:
+        district = load_district(district_path)
+        roster = load_roster(roster_path) if roster_path else None
+    except RdcheckError as exc:
+        raise UsageFailure(exc.message("zh")) from None
+    _check_config(config_path, "zh")
+    try:
+        results = rollup_lib.load_results(
+            src, jobs=jobs, config_path=config_path, timeout=timeout, progress=_progress(quiet, "检查")
+        )
+    except RdcheckError as exc:
+        raise UsageFailure(exc.message("zh")) from None
+    figures = rollup_lib.rollup(results, district, roster=roster, exclude_failed=exclude_failed)
+    click.echo(rollup_lib.format_summary(figures))
+    if out_dir is not None:
+        from .report.rollup_xlsx import write_rollup
+
+        out = Path(out_dir)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            json_path = out / "rollup.json"
+            json_path.write_text(json.dumps(figures.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            xlsx_path = out / "rollup.xlsx"
+            write_rollup(figures, xlsx_path)
+        except OSError as exc:
+            raise UsageFailure(f"无法写出结果：{exc}") from None
+        click.echo(f"\n  → {json_path}\n  → {xlsx_path}")
+
+
+# the names rdcheck.cli registers
+batch = batch_command
+rollup = rollup_command
+
+__all__ = ["batch", "batch_command", "rollup", "rollup_command"]

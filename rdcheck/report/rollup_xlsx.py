@@ -1,0 +1,283 @@
+"""rollup.xlsx: the district's targets vs actuals, breakdowns and follow-up list, with native Excel charts."""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from typing import Any
+
+YI = Decimal(100_000_000)
+WAN = Decimal(10_000)
+
+
+def _scaled(value: Any, unit: Decimal) -> float | None:
+    if value is None:
+        return None
+    return float(Decimal(str(value)) / unit)
+
+
+def write_rollup(rollup: Any, out_path: str | os.PathLike[str]) -> None:
+    """Write rollup.xlsx from a rdcheck.rollup.Rollup: 概览 with charts, 按区域, 按行业, 按类型, 跟进名单, 企业明细."""
+    import xlsxwriter
+
+    d = rollup.to_dict()
+    wb = xlsxwriter.Workbook(str(out_path), {"strings_to_formulas": False, "strings_to_urls": False})
+    try:
+        f = _Formats(wb)
+        _overview(wb, f, d, rollup.warnings)
+        region_rows = _breakdown(
+            wb,
+            f,
+            "按区域",
+            ["区域"],
+            [[r["region"]] for r in d["by_region"]],
+            d["by_region"],
+        )
+        industry_rows = _breakdown(
+            wb,
+            f,
+            "按行业",
+            ["行业门类", "门类名称"],
+            [[r["section"], r["name"]] for r in d["by_industry"]],
+            d["by_industry"],
+        )
+        _breakdown(wb, f, "按类型", ["企业类型"], [[r["name"]] for r in d["by_type"]], d["by_type"])
+        _follow_up(wb, f, d["follow_up"])
+        _enterprises(wb, f, rollup.enterprises)
+        _charts(wb, d, region_rows, industry_rows)
+    finally:
+        wb.close()
+
+
+class _Formats:
+    def __init__(self, wb: Any) -> None:
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+        self.yi = wb.add_format({"num_format": "#,##0.0000", "border": 1})
+        self.wan = wb.add_format({"num_format": "#,##0.00"})
+        self.pct = wb.add_format({"num_format": "0.0000", "border": 1})
+        self.int = wb.add_format({"num_format": "0"})
+        self.cell = wb.add_format({"border": 1})
+        self.met = wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100", "border": 1})
+        self.unmet = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 1})
+        self.note = wb.add_format({"font_color": "#9C5700"})
+
+
+def _num(sheet: Any, row: int, col: int, value: float | int | None, fmt: Any = None) -> None:
+    if value is None:
+        sheet.write_blank(row, col, None, fmt)
+    else:
+        sheet.write_number(row, col, value, fmt)
+
+
+def _overview(wb: Any, f: _Formats, d: dict[str, Any], warnings: list[str]) -> None:
+    sheet = wb.add_worksheet("概览")
+    sheet.set_column(0, 0, 26)
+    sheet.set_column(1, 5, 16)
+    sheet.write_string(0, 0, f"{d['district']} {d['year']} 年研发投入汇总", f.title)
+    sheet.write_string(1, 0, "地区生产总值（亿元）")
+    _num(sheet, 1, 1, _scaled(d["gdp"], YI), f.yi)
+    heads = ["指标", "目标", "报送", "潜在（应统尽统）", "差距（目标−报送）", "结论"]
+    for c, text in enumerate(heads):
+        sheet.write_string(3, c, text, f.header)
+    rd, it, br = d["rd_spending"], d["intensity"], d["basic_research"]
+    rows = [
+        ("全区研发支出（亿元）", rd["target"], rd["reported"], rd["potential"], rd["gap"], YI, False),
+        ("研发投入强度（%）", it["target"], it["reported"], it["potential"], it["gap"], None, True),
+        ("基础研究（亿元）", br["target"], br["amount"], br["amount"], br["gap"], YI, False),
+    ]
+    for r, (label, target, reported, potential, gap, unit, strict) in enumerate(rows, start=4):
+        fmt = f.pct if unit is None else f.yi
+        sheet.write_string(r, 0, label, f.cell)
+        for c, value in enumerate((target, reported, potential, gap), start=1):
+            _num(sheet, r, c, value if unit is None else _scaled(value, unit), fmt)
+        if gap is not None:
+            met = gap < 0 if strict else gap <= 0
+            sheet.write_string(r, 5, "已达标" if met else "未达标", f.met if met else f.unmet)
+        else:
+            sheet.write_blank(r, 5, None, f.cell)
+    # the make-up of spending, for the stacked chart: rows 9-11, columns 报送 / 潜在 / 目标
+    sheet.write_string(8, 0, "研发支出构成（亿元）", f.header)
+    for c, text in enumerate(("报送", "潜在", "目标"), start=1):
+        sheet.write_string(8, c, text, f.header)
+    sheet.write_string(9, 0, "企业", f.cell)
+    sheet.write_string(10, 0, "其他执行单位（高校、科研机构等）", f.cell)
+    sheet.write_string(11, 0, "目标", f.cell)
+    _num(sheet, 9, 1, _scaled(rd["enterprises_reported"], YI), f.yi)
+    _num(sheet, 9, 2, _scaled(rd["enterprises_potential"], YI), f.yi)
+    _num(sheet, 9, 3, 0, f.yi)
+    _num(sheet, 10, 1, _scaled(rd["other_performers"], YI), f.yi)
+    _num(sheet, 10, 2, _scaled(rd["other_performers"], YI), f.yi)
+    _num(sheet, 10, 3, 0, f.yi)
+    _num(sheet, 11, 1, 0, f.yi)
+    _num(sheet, 11, 2, 0, f.yi)
+    _num(sheet, 11, 3, _scaled(rd["target"], YI), f.yi)
+
+    sub, counts = d["submissions"], d["counts"]
+    sheet.write_string(13, 0, "报送情况", f.header)
+    sheet.write_string(13, 1, "份数", f.header)
+    labels = [
+        ("计入", sub["counted"]),
+        ("无法检查", sub["error"]),
+        ("已被替代", sub["superseded"]),
+        ("未计入（其他年度等）", sub["excluded"]),
+        ("高新技术企业（家）", counts["high_tech"]),
+        ("科技型中小企业（家）", counts["tech_sme"]),
+    ]
+    for r, (label, value) in enumerate(labels, start=14):
+        sheet.write_string(r, 0, label, f.cell)
+        sheet.write_number(r, 1, value, f.cell)
+    row = 14 + len(labels) + 1
+    for w in warnings:
+        sheet.write_string(row, 0, f"注意：{w}", f.note)
+        row += 1
+    sheet.write_string(
+        row + 1, 0, "说明：金额单位为亿元（由元换算）；“潜在”中的企业研发经费内部支出按辅助账测算，是估算数。"
+    )
+
+
+def _breakdown(
+    wb: Any, f: _Formats, name: str, key_heads: list[str], keys: list[list[str]], rows: list[dict[str, Any]]
+) -> int:
+    sheet = wb.add_worksheet(name)
+    heads = [*key_heads, "企业数", "报送（万元）", "潜在（万元）", "应统尽统可增加（万元）", "基础研究（万元）"]
+    for c, text in enumerate(heads):
+        sheet.write_string(0, c, text, f.header)
+        sheet.set_column(c, c, 16 if c >= len(key_heads) else 22)
+    k = len(key_heads)
+    for r, (key, row) in enumerate(zip(keys, rows, strict=True), start=1):
+        for c, text in enumerate(key):
+            sheet.write_string(r, c, str(text))
+        sheet.write_number(r, k, row["enterprises"], f.int)
+        reported, potential = _scaled(row["reported"], WAN) or 0.0, _scaled(row["potential"], WAN) or 0.0
+        sheet.write_number(r, k + 1, reported, f.wan)
+        sheet.write_number(r, k + 2, potential, f.wan)
+        sheet.write_number(r, k + 3, potential - reported, f.wan)
+        _num(sheet, r, k + 4, _scaled(row.get("basic_research"), WAN), f.wan)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(1, len(rows)), len(heads) - 1)
+    return len(rows)
+
+
+def _follow_up(wb: Any, f: _Formats, follow: list[dict[str, Any]]) -> None:
+    sheet = wb.add_worksheet("跟进名单")
+    heads = ["序号", "统一社会信用代码", "企业名称", "区域", "原因", "涉及金额（万元）", "文件"]
+    widths = [6, 21, 30, 12, 40, 16, 40]
+    for c, (text, width) in enumerate(zip(heads, widths, strict=True)):
+        sheet.write_string(0, c, text, f.header)
+        sheet.set_column(c, c, width)
+    for r, item in enumerate(follow, start=1):
+        sheet.write_number(r, 0, r)
+        for c, key in ((1, "uscc"), (2, "name"), (3, "region"), (4, "reason"), (6, "file")):
+            if item.get(key) is not None:
+                sheet.write_string(r, c, str(item[key]))
+        _num(sheet, r, 5, _scaled(item.get("amount"), WAN), f.wan)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(1, len(follow)), len(heads) - 1)
+
+
+def _enterprises(wb: Any, f: _Formats, enterprises: list[dict[str, Any]]) -> None:
+    sheet = wb.add_worksheet("企业明细")
+    heads = [
+        ("uscc", "统一社会信用代码", 21),
+        ("name", "企业名称", 30),
+        ("region", "区域", 12),
+        ("region_given", "填报区域", 12),
+        ("industry", "行业代码", 10),
+        ("section", "门类", 6),
+        ("high_tech", "高新", 6),
+        ("tech_sme", "科小", 6),
+        ("above_scale", "规上", 6),
+        ("status", "检查结论", 10),
+        ("intramural", "内部支出-估算（万元）", 16),
+        ("intramural_reported", "内部支出-报送（万元）", 16),
+        ("potential", "潜在（万元）", 14),
+        ("basic_research", "基础研究（万元）", 14),
+        ("file", "文件", 40),
+    ]
+    for c, (_, text, width) in enumerate(heads):
+        sheet.write_string(0, c, text, f.header)
+        sheet.set_column(c, c, width)
+    for r, e in enumerate(enterprises, start=1):
+        for c, (key, _, _) in enumerate(heads):
+            value = e.get(key)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                sheet.write_string(r, c, "是" if value else "否")
+            elif isinstance(value, Decimal):
+                sheet.write_number(r, c, float(value / WAN), f.wan)
+            else:
+                sheet.write_string(r, c, str(value))
+    sheet.freeze_panes(1, 2)
+    sheet.autofilter(0, 0, max(1, len(enterprises)), len(heads) - 1)
+
+
+def _charts(wb: Any, d: dict[str, Any], regions: int, industries: int) -> None:
+    sheet = wb.get_worksheet_by_name("概览")
+
+    spending = wb.add_chart({"type": "column", "subtype": "stacked"})
+    for r, colour in ((9, "#4472C4"), (10, "#A5A5A5"), (11, "#ED7D31")):
+        spending.add_series(
+            {
+                "name": ["概览", r, 0],
+                "categories": ["概览", 8, 1, 8, 3],
+                "values": ["概览", r, 1, r, 3],
+                "fill": {"color": colour},
+                "data_labels": {"value": True, "num_format": "0.00;;;"},
+            }
+        )
+    spending.set_title({"name": "全区研发支出与目标（亿元）"})
+    spending.set_y_axis({"name": "亿元", "min": 0})
+    spending.set_legend({"position": "bottom"})
+    sheet.insert_chart("H2", spending, {"x_scale": 1.1, "y_scale": 1.0})
+
+    intensity = wb.add_chart({"type": "column"})
+    intensity.add_series(
+        {
+            "name": "研发投入强度（%）",
+            "categories": ["概览", 3, 1, 3, 3],
+            "values": ["概览", 5, 1, 5, 3],
+            "points": [{"fill": {"color": "#ED7D31"}}, {"fill": {"color": "#4472C4"}}, {"fill": {"color": "#70AD47"}}],
+            "data_labels": {"value": True, "num_format": "0.00"},
+        }
+    )
+    intensity.set_title({"name": "研发投入强度与目标（%）"})
+    intensity.set_y_axis({"name": "%", "min": 0})
+    intensity.set_legend({"none": True})
+    sheet.insert_chart("H18", intensity, {"x_scale": 1.1, "y_scale": 1.0})
+
+    if regions:
+        by_region = wb.add_chart({"type": "column"})
+        for col, colour in ((2, "#4472C4"), (3, "#70AD47")):
+            by_region.add_series(
+                {
+                    "name": ["按区域", 0, col],
+                    "categories": ["按区域", 1, 0, regions, 0],
+                    "values": ["按区域", 1, col, regions, col],
+                    "fill": {"color": colour},
+                }
+            )
+        by_region.set_title({"name": "各区域企业研发支出：报送与潜在（万元）"})
+        by_region.set_y_axis({"name": "万元", "min": 0})
+        by_region.set_legend({"position": "bottom"})
+        sheet.insert_chart("P2", by_region, {"x_scale": 1.2, "y_scale": 1.0})
+
+    if industries:
+        by_industry = wb.add_chart({"type": "bar"})
+        for col, colour in ((3, "#4472C4"), (4, "#70AD47")):
+            by_industry.add_series(
+                {
+                    "name": ["按行业", 0, col],
+                    "categories": ["按行业", 1, 1, industries, 1],
+                    "values": ["按行业", 1, col, industries, col],
+                    "fill": {"color": colour},
+                }
+            )
+        by_industry.set_title({"name": "报送与潜在：按行业门类（万元）"})
+        by_industry.set_x_axis({"name": "万元", "min": 0})
+        by_industry.set_legend({"position": "bottom"})
+        sheet.insert_chart("P18", by_industry, {"x_scale": 1.2, "y_scale": 1.0})
+
+
+__all__ = ["write_rollup"]
