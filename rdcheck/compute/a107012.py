@@ -150,9 +150,12 @@ def summary_2021(book: Book, lines: pd.DataFrame, deductible: pd.Series) -> list
             "deductible": deductible.loc[relevant.index],
         }
     )
-    eligible = dsum_by(frame, ["project", "capitalised", "bucket"], "eligible")
-    allowed = dsum_by(frame, ["project", "capitalised", "bucket"], "deductible")
-    totals = dsum_by(frame, ["project", "capitalised"], "deductible")
+    sums = frame.groupby(["project", "capitalised", "bucket"], sort=False)[["eligible", "deductible"]].sum()
+    eligible = {k: Decimal(v) for k, v in sums["eligible"].items()}
+    allowed = {k: Decimal(v) for k, v in sums["deductible"].items()}
+    totals: dict[tuple[Any, bool], Decimal] = {}
+    for (pid, capitalised, _), value in allowed.items():
+        totals[(pid, capitalised)] = totals.get((pid, capitalised), ZERO) + value
 
     projects = book.projects.data
     info: dict[Any, tuple[Any, Any]] = {}
