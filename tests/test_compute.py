@@ -415,3 +415,13 @@ def test_reconciliation_nothing_explains_a_plain_gap():
 
 def test_labels_cover_every_line():
     assert set(A107012_LABELS) == set(range(1, 53))
+
+
+def test_reconciliation_rounding_of_reported_thousands_is_not_explained():
+    lines = [line("P1", "1.1", 1000), line("P1", "8.2", 1234)]
+    # 2234 元 reported as 2.23 千元: 4 元 of rounding, not a category-8 effect
+    calc = compute(make_book(lines, 统计研究开发费用合计="2.23"))
+    stats = calc.reconciliation[4]
+    assert stats["difference"] == 4 and stats["explained_by"] == []
+    calc = compute(make_book(lines, 统计研究开发费用合计="1"))
+    assert calc.reconciliation[4]["explained_by"] == [CATEGORY_8]

@@ -108,7 +108,9 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
         category8_book=dsum(lines.loc[lines["category"] == 8, "book"]),
         capitalised_book=book_total - expensed_book_total,
     )
-    recon = reconcile(values, a, stats, expensed_book_total, book_total, effects, a[42])
+    recon = reconcile(
+        values, a, stats, expensed_book_total, book_total, effects, a[42], pol.reconciliation_rounding(year)
+    )
 
     tax_rate = _tax_rate(values, pol, year)
     line_amounts = pd.Series(ZERO, index=book.ledger.data.index, dtype=object, name="deductible")

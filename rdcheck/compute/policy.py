@@ -111,6 +111,9 @@ class Policy:
             "floor": None if spec.get("floor") is None else _dec(spec["floor"]),
         }
 
+    def reconciliation_rounding(self, year: int | None) -> dict[str, Decimal]:
+        return {str(k): _dec(v) for k, v in (self.params(year).get("reconciliation_rounding") or {}).items()}
+
     def deduction_rate(self, year: int | None, kinds: set[str]) -> YearRate:
         """Return line 50 for an enterprise of the given kinds (manufacturing, tech_sme, ic_or_machine_tool)."""
         params = self.params(year)

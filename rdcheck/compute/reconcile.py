@@ -12,6 +12,8 @@ the direction seen. Every factor makes the tax figure smaller than the book figu
   booked) is explained by the same factors when the enterprise reported its tax or expensed figure;
 - the accounting row on the ledger's total book amount: a positive difference is explained by capitalisation
   (资本化 spending is not in the income statement's 研发费用).
+A difference within the reported figure's rounding (``rounding`` by caliber, a policy parameter) is shown but
+explained by nothing.
 """
 
 from __future__ import annotations
@@ -60,11 +62,13 @@ def _row(
     effects: Mapping[str, Decimal],
     explains_negative: tuple[str, ...] = (),
     explains_positive: tuple[str, ...] = (),
+    rounding: Mapping[str, Decimal] | None = None,
 ) -> dict[str, Any]:
     reported = reported if isinstance(reported, Decimal) else None
     difference = None if reported is None else computed - reported
     explained: list[str] = []
-    if difference is not None and difference != 0:
+    tolerance = (rounding or {}).get(caliber, ZERO)
+    if difference is not None and abs(difference) > tolerance:
         names = explains_negative if difference < 0 else explains_positive
         explained = [n for n in names if effects.get(n, ZERO) > 0]
     return {
@@ -85,6 +89,7 @@ def reconcile(
     book_total: Decimal,
     effects: Mapping[str, Decimal],
     capitalised_line42: Decimal,
+    rounding: Mapping[str, Decimal] | None = None,
 ) -> list[dict[str, Any]]:
     """Return the reconciliation rows: 会计 ×2, 税务 ×2, 统计 ×1."""
     income_statement = values.get("利润表研发费用")
@@ -92,7 +97,14 @@ def reconcile(
     tax_effects = {**effects, CAPITALISED: capitalised_line42}
     stat_7 = stats.get("7") or ZERO
     return [
-        _row("会计", "利润表研发费用 — 辅助账费用化账载金额", expensed_book_total, income_statement, effects),
+        _row(
+            "会计",
+            "利润表研发费用 — 辅助账费用化账载金额",
+            expensed_book_total,
+            income_statement,
+            effects,
+            rounding=rounding,
+        ),
         _row(
             "会计",
             "利润表研发费用 — 辅助账账载金额合计（费用化+资本化）",
@@ -100,6 +112,7 @@ def reconcile(
             income_statement,
             effects,
             explains_positive=(CAPITALISED,),
+            rounding=rounding,
         ),
         _row(
             "税务",
@@ -109,6 +122,7 @@ def reconcile(
             tax_effects,
             explains_negative=TAX_FACTORS,
             explains_positive=(CAPITALISED,),
+            rounding=rounding,
         ),
         _row(
             "税务",
@@ -117,6 +131,7 @@ def reconcile(
             claimed,
             tax_effects,
             explains_negative=(*TAX_FACTORS, CAPITALISED),
+            rounding=rounding,
         ),
         _row(
             "统计",
@@ -125,5 +140,6 @@ def reconcile(
             values.get("统计研究开发费用合计"),
             effects,
             explains_positive=(*TAX_FACTORS, CAPITALISED),
+            rounding=rounding,
         ),
     ]
