@@ -262,15 +262,29 @@ def wanted_sheet(title: str) -> bool:
     return False
 
 
-def load_sheets(path: str | os.PathLike[str]) -> dict[str, list[list[Any]]]:
-    """Load the rows of the sheets rdcheck reads (cached values; nothing in the file is run)."""
-    from python_calamine import CalamineWorkbook
+def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> dict[str, list[list[Any]]]:
+    """Load the rows of the sheets rdcheck reads (cached values; nothing in the file is run).
+
+    ``safety.inspect`` looks at the file first (spec §7: empty, not Excel, encrypted, zip bomb, XML entities,
+    a sheet over the limits) and finds the cells holding an error (#REF!, #DIV/0!, #N/A), which calamine returns
+    as empty strings: they are put back as their error text so that the value parsers make them Invalid (F04).
+    ``limits`` is a :class:`rdcheck.workbook.safety.Limits` (None = defaults).
+    """
+    from python_calamine import CalamineWorkbook, PasswordError
+
+    from .safety import inspect
 
     p = Path(path)
     if not p.is_file():
         raise ReadError(f"文件不存在：{p}", f"no such file: {p}")
+    checked = inspect(p, limits, wanted_sheet)
     try:
         wb = CalamineWorkbook.from_path(str(p))
+    except PasswordError:
+        raise ReadError(
+            "工作簿有密码保护，请取消密码后重新提交",
+            "the workbook is password-protected; remove the password and submit it again",
+        ) from None
     except Exception as exc:  # calamine raises assorted error types for unreadable files
         raise ReadError(
             f"无法读取文件（不是有效的 Excel 工作簿或已损坏）：{_one_line(exc)}",
@@ -280,9 +294,19 @@ def load_sheets(path: str | os.PathLike[str]) -> dict[str, list[list[Any]]]:
     try:
         for title in wb.sheet_names:
             if wanted_sheet(title):
-                sheets[title] = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
+                rows = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
+                scan = checked.sheets.get(title)
+                for (r, c), text in scan.errors.items() if scan else ():
+                    if r <= len(rows) and c <= len(rows[r - 1]) and rows[r - 1][c - 1] == "":
+                        rows[r - 1][c - 1] = text
+                sheets[title] = rows
             else:
                 sheets[title] = []
+    except PasswordError:
+        raise ReadError(
+            "工作簿有密码保护，请取消密码后重新提交",
+            "the workbook is password-protected; remove the password and submit it again",
+        ) from None
     except Exception as exc:
         raise ReadError(f"无法读取工作表：{_one_line(exc)}", f"cannot read a sheet: {_one_line(exc)}") from None
     finally:
