@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rdcheck.compute import compute
 from rdcheck.compute.labels import (
@@ -425,3 +427,41 @@ def test_reconciliation_rounding_of_reported_thousands_is_not_explained():
     assert stats["difference"] == 4 and stats["explained_by"] == []
     calc = compute(make_book(lines, 统计研究开发费用合计="1"))
     assert calc.reconciliation[4]["explained_by"] == [CATEGORY_8]
+
+
+SUBS = ["1.1", "1.2", "2.1", "3.1", "4.2", "5.3", "6.1", "6.4", "7.1", "7.2", "7.3", "8.1", "8.2"]
+amounts = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["P1", "P2", "P3"]), st.sampled_from(SUBS), amounts, st.booleans()),
+        max_size=25,
+    ),
+    st.sampled_from(["进行中", "已完成"]),
+)
+def test_invariants_hold_for_any_ledger(rows, status):
+    projects = [
+        [p, p, "自主研发", "应用研究", status if p != "P3" else "进行中", "部分资本化"] for p in ("P1", "P2", "P3")
+    ]
+    lines = [line(p, s, amt, kind="资本化" if cap else "费用化") for p, s, amt, cap in rows]
+    calc = compute(make_book(lines, projects))
+    a = calc.a107012
+    tiny = Decimal("1e-12")
+    assert abs(sum(calc.line_amounts, Decimal(0)) - a[40]) < tiny
+    assert abs(sum((r["允许加计扣除金额合计"] for r in calc.summary2021), Decimal(0)) - a[40]) < tiny
+    assert a[41] + a[42] == a[40]
+    assert a[2] == a[3] + a[7] + a[16] + a[19] + a[23] + a[34]
+    assert a[34] <= a[28] and a[38] <= a[37] * Decimal("0.8")
+    assert a[51] == a[47] - a[48] - a[49] and a[52] == 0
+    assert calc.stats["7"] == calc.book_total
+    assert calc.stats["14"] == sum((calc.stats[k] for k in ("15", "16", "17", "18")), Decimal(0))
+    assert 0 <= calc.other_limit["excess"] and 0 <= calc.overseas["excess"]
+
+
+def test_lines_without_project_or_expense_type():
+    lines = [line(None, "1.1", 100), line("P1", "1.1", 50, kind=None)]
+    calc = compute(make_book(lines, [["P1", "一", "自主研发", "应用研究", "进行中", "费用化"]]))
+    assert calc.a107012[1] == 1 and calc.a107012[41] == 150 and calc.expensed_book_total == 150
+    assert [r["项目编号"] for r in calc.summary2021] == ["P1", None]

@@ -62,7 +62,11 @@ def compute_a107012(
     rate: YearRate,
     negative_list: bool,
 ) -> TaxResult:
-    """Fill the 52 lines from the prepared ledger lines (see lines.prepare_lines) and 企业信息."""
+    """Fill the 52 lines from the prepared ledger lines (see lines.prepare_lines) and 企业信息.
+
+    The two limits are floored at 0 so that a base made negative by reversals never turns a cost into a
+    negative allowance; with positive amounts this is exactly spec §4.1.
+    """
     a: dict[int, Decimal] = dict.fromkeys(range(1, 53), ZERO)
     for line, total in dsum_by(lines[lines["line"] > 0], "line", "eligible").items():
         a[int(line)] = total

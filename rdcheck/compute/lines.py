@@ -22,7 +22,7 @@ LINE_COLUMNS = (
     "line",  # A107012 line (0 for category 8)
     "book",  # 账载金额 (Decimal)
     "eligible",  # 可加计金额, empty = 账载金额 (category 8: empty = 0)
-    "capitalised",  # 支出类型 is 资本化
+    "capitalised",  # 支出类型 is 资本化 (an empty or unreadable 支出类型 is taken as 费用化; F03/F05 report it)
     "in_scope",  # inside the 10% limit's scope: 费用化, or 资本化 of a project whose 项目状态 is 已完成
     "contractor_type",  # 受托方类型 (category 7)
 )
