@@ -185,7 +185,7 @@ def district_of_fakes(root: Path) -> list[Path]:
     paths = [
         write_fake(root / "a.xlsx", report(uscc(1), "甲", intramural=100)),
         write_fake(root / "sub/b.xlsx", report(uscc(2), "乙", rules=("T02",))),
-        write_fake(root / "c.xlsx", report("BAD-CODE/..", "=HYPERLINK(\"x\")", rules=("F06",))),
+        write_fake(root / "c.xlsx", report("BAD-CODE/..", '=HYPERLINK("x")', rules=("F06",))),
         write_fake(root / "broken.xlsx", "PK\x03\x04 this is not a workbook"),
         write_fake(root / "old/a-old.xlsx", report(uscc(1), "甲（旧）")),
     ]
