@@ -1,0 +1,124 @@
+"""Benchmarks: rdcheck against the bare read of the same file, measured side by side in one run.
+
+    python bench/run.py [--sizes 10000,100000,500000] [--rounds 3] [--district-files 60] [--dir DIR]
+
+For each size, whole processes, pair by pair (a b a c …), median wall time and peak RSS:
+  (a) the bare read: ``pandas.read_excel(path, sheet_name=None, engine="calamine")``
+  (b) ``rdcheck check FILE --format json``
+  (c) ``rdcheck check FILE --format xlsx -o …``
+and the ratios b/a and c/a; then batch throughput (files/s) with 1 and 2 jobs. Not part of ``make test``:
+timings belong here, compared with a baseline taken in the same run, never in assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from make_data import DEFAULT_DIR  # noqa: E402
+
+PY = sys.executable
+RDCHECK = [PY, "-m", "rdcheck"]
+BARE = "import sys, pandas; pandas.read_excel(sys.argv[1], sheet_name=None, engine='calamine')"
+
+
+def run(cmd: list[str]) -> tuple[float, float]:
+    """Run a whole process; return its wall time (s) and peak RSS (MB)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def bench_size(path: Path, rounds: int, out: Path) -> dict[str, float]:
+    a, b, c = [], [], []
+    for _ in range(rounds):
+        a.append(run([PY, "-c", BARE, str(path)]))
+        b.append(run([*RDCHECK, "check", str(path), "--format", "json", "--fail-on", "never"]))
+        a.append(run([PY, "-c", BARE, str(path)]))
+        c.append(run([*RDCHECK, "check", str(path), "--format", "xlsx", "-o", str(out), "--fail-on", "never"]))
+    med = {k: statistics.median(x[0] for x in v) for k, v in (("a", a), ("b", b), ("c", c))}
+    rss = {k: max(x[1] for x in v) for k, v in (("a", a), ("b", b), ("c", c))}
+    # ratios pair by pair: each rdcheck run against the bare read taken just before it
+    rb = statistics.median(b[i][0] / a[2 * i][0] for i in range(rounds))
+    rc = statistics.median(c[i][0] / a[2 * i + 1][0] for i in range(rounds))
+    return {**{f"t_{k}": v for k, v in med.items()}, **{f"rss_{k}": v for k, v in rss.items()}, "b/a": rb, "c/a": rc}
+
+
+def bench_batch(files: list[Path], jobs: int, tmp: Path) -> float:
+    src = tmp / f"src-{jobs}"
+    shutil.rmtree(src, ignore_errors=True)
+    src.mkdir()
+    for f in files:
+        os.symlink(f, src / f.name)
+    out = tmp / f"batch-{jobs}"
+    t0 = time.perf_counter()
+    subprocess.run([*RDCHECK, "batch", str(src), "-o", str(out), "--jobs", str(jobs), "--quiet"], check=True)
+    return len(files) / (time.perf_counter() - t0)
+
+
+def versions() -> str:
+    names = ["pandas", "pandera", "openpyxl", "xlsxwriter", "python-calamine", "numpy"]
+    return ", ".join(f"{n} {metadata.version(n)}" for n in names)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dir", type=Path, default=DEFAULT_DIR)
+    ap.add_argument("--sizes", default="10000,100000,500000")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--district-files", type=int, default=60)
+    ap.add_argument("--batch-rounds", type=int, default=2)
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    gen = [PY, str(HERE / "make_data.py"), "--dir", str(args.dir), "--sizes", args.sizes]
+    subprocess.run([*gen, "--district", str(args.district_files)], check=True, stdout=subprocess.DEVNULL)
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"libraries: {versions()}")
+    print()
+    header = "| lines | (a) bare read | (b) check json | (c) check xlsx | b/a | c/a | RSS a / b / c (MB) |"
+    print(header)
+    print("|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        for size in sizes:
+            r = bench_size(args.dir / f"ledger-{size}.xlsx", args.rounds, tmp / f"report-{size}.xlsx")
+            print(
+                f"| {size:,} | {r['t_a']:.2f} s | {r['t_b']:.2f} s | {r['t_c']:.2f} s | {r['b/a']:.2f} | "
+                f"{r['c/a']:.2f} | {r['rss_a']:.0f} / {r['rss_b']:.0f} / {r['rss_c']:.0f} |",
+                flush=True,
+            )
+        files = sorted((args.dir / "district").glob("*.xlsx"))[: args.district_files]
+        if files:
+            one, two = [], []
+            for _ in range(args.batch_rounds):
+                one.append(bench_batch(files, 1, tmp))
+                two.append(bench_batch(files, 2, tmp))
+            r1, r2 = statistics.median(one), statistics.median(two)
+            print()
+            print(
+                f"batch of {len(files)} files: 1 job {r1:.2f} files/s, 2 jobs {r2:.2f} files/s, speed-up {r2 / r1:.2f}×"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

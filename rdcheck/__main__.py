@@ -1,0 +1,5 @@
+"""`python -m rdcheck` is the `rdcheck` command."""
+
+from .cli import main
+
+main()
