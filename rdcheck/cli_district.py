@@ -12,6 +12,7 @@ import click
 
 from .errors import RdcheckError
 
+MAX_ERRORS_SHOWN = 20
 STATUS_ZH = {"pass": "通过", "warn": "有警告", "fail": "不通过", "error": "无法检查", "superseded": "已被替代"}
 
 
@@ -133,9 +134,12 @@ def batch_command(
     for key in ("summary", "results", "feedback"):
         if key in result.outputs:
             click.echo(f"  → {result.outputs[key]}")
-    for r in result.results:
-        if r.get("status") == "error":
-            click.echo(f"  {r.get('file')}: {r.get('error')}", err=True)
+    errors = [r for r in result.results if r.get("status") == "error"]
+    for r in errors[:MAX_ERRORS_SHOWN]:
+        click.echo(f"  {r.get('file')}: {r.get('error')}", err=True)
+    if len(errors) > MAX_ERRORS_SHOWN:
+        more = len(errors) - MAX_ERRORS_SHOWN
+        click.echo(f"  …另有 {more} 个文件无法检查，见 summary.xlsx" if lang == "zh" else f"  …{more} more", err=True)
 
 
 @click.command("rollup")

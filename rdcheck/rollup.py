@@ -48,6 +48,7 @@ SECTION_NAMES = {
     "T": "国际组织",
 }
 UNKNOWN_SECTION = "?"
+MISSING = "（未填）"
 TYPES = (
     ("high_tech", "高新技术企业"),
     ("tech_sme", "科技型中小企业"),
@@ -250,10 +251,13 @@ def rollup(
     for e in counted:
         if e["region"] == OTHER_REGION:
             given = e["region_given"]
-            key = str(given).strip() if given is not None and str(given).strip() else "（未填）"
+            key = str(given).strip() if given is not None and str(given).strip() else MISSING
             unknown[key] = unknown.get(key, 0) + 1
     for name, n in sorted(unknown.items()):
-        warnings.append(f"所在区域“{name}”不在 district.yaml 的区域列表中，{n} 家企业计入“{OTHER_REGION}”")
+        if name == MISSING:
+            warnings.append(f"{n} 家企业未填所在区域，计入“{OTHER_REGION}”")
+        else:
+            warnings.append(f"所在区域“{name}”不在 district.yaml 的区域列表中，{n} 家企业计入“{OTHER_REGION}”")
 
     if roster:
         for entry in roster:
