@@ -1,0 +1,1 @@
+"""Writers over one Report: text for the terminal, JSON (spec §6) and the annotated workbook."""
