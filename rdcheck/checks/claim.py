@@ -1,0 +1,298 @@
+"""C: 应提尽提 — every eligible cost collected and the super-deduction claimed right (spec §3, C01-C14)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pandas as pd
+
+from ..engine.registry import Context, Hit, check
+from ..workbook.layout import ASSETS, ENTERPRISE, LEDGER, PROJECTS
+from .common import ZERO, dec, figure, key, ledger, projects, total
+
+ENT, LED, PRJ = ENTERPRISE.name, LEDGER.name, PROJECTS.name
+
+
+@check("C01")
+def other_costs_over_limit(ctx: Context) -> Iterator[Hit]:
+    excess = figure(ctx, "other_limit", "excess")
+    if isinstance(excess, Decimal) and excess > 0:
+        yield Hit(
+            sheet=LED,
+            column="费用类别",
+            value=excess,
+            values={
+                "excess": excess,
+                "limit": figure(ctx, "other_limit", "limit"),
+                "actual": figure(ctx, "other_limit", "in_scope_cat6"),
+            },
+        )
+
+
+@check("C02")
+def overseas_over_limit(ctx: Context) -> Iterator[Hit]:
+    excess = figure(ctx, "overseas", "excess")
+    if isinstance(excess, Decimal) and excess > 0:
+        yield Hit(
+            sheet=LED,
+            column="明细项目",
+            value=excess,
+            values={
+                "excess": excess,
+                "line37": figure(ctx, "overseas", "line37"),
+                "line38": figure(ctx, "overseas", "line38"),
+            },
+        )
+
+
+@check("C03")
+def overseas_individual(ctx: Context) -> Iterator[Hit]:
+    if not ctx.book.ledger.present:
+        return
+    lines = ledger(ctx)
+    for row in lines.index[lines["sub"] == "7.3"]:
+        yield Hit(sheet=LED, row=int(row), column="明细项目", values={"amount": lines.at[row, "book"]})
+
+
+@check("C04")
+def negative_list(ctx: Context) -> Iterator[Hit]:
+    code = key(ctx, "行业代码")
+    if code is None:
+        return
+    # The list is policy data (rules/policy.yaml), shared with the computation that zeroes line 50 for it.
+    industry = getattr(ctx.calc, "negative_list", None) if ctx.calc is not None else None
+    if industry is None and not hasattr(ctx.calc, "negative_list"):
+        from ..compute.policy import negative_list_entry
+
+        industry = negative_list_entry(code, None, ctx.book.year)
+    if industry:
+        yield Hit(sheet=ENT, column="行业代码", value=code, values={"industry": industry})
+
+
+@check("C05")
+def eligible_over_book(ctx: Context) -> Iterator[Hit]:
+    table = ctx.book.ledger
+    if not table.present or table.data.empty:
+        return
+    data = table.data
+    lines = ledger(ctx)
+    given = data["可加计金额"].map(lambda v: isinstance(v, Decimal)).astype(bool)
+    if not given.any():
+        return
+    elig = data.loc[given, "可加计金额"]
+    book = data.loc[given, "账载金额"].map(dec)
+    cat8 = (lines.loc[given, "cat"] == 8) & (elig != 0)
+    over = ~cat8 & (elig.map(abs) > book.map(abs))
+    for row in elig.index[cat8.astype(bool)]:
+        yield Hit(sheet=LED, row=int(row), column="可加计金额", variant="category8", values={"eligible": elig[row]})
+    for row in elig.index[over.astype(bool)]:
+        yield Hit(
+            sheet=LED,
+            row=int(row),
+            column="可加计金额",
+            variant="over_book",
+            values={"eligible": elig[row], "book": book[row]},
+        )
+
+
+@check("C06")
+def salary_without_insurance(ctx: Context) -> Iterator[Hit]:
+    if not ctx.book.projects.present or not ctx.book.ledger.present:
+        return
+    lines = ledger(ctx)
+    salary = set(lines.loc[lines["sub"] == "1.1", "project"].dropna())
+    insurance = set(lines.loc[lines["sub"] == "1.2", "project"].dropna())
+    p = projects(ctx)
+    for row in p.index[p["项目编号"].isin(salary - insurance)]:
+        yield Hit(sheet=PRJ, row=int(row), column="项目编号", values={"project": p.at[row, "项目编号"]})
+
+
+@check("C07")
+def asset_not_depreciated(ctx: Context) -> Iterator[Hit]:
+    assets = ctx.book.assets
+    if not assets.present or assets.data.empty or not ctx.book.ledger.present:
+        return
+    data = assets.data
+    kinds = [str(k) for k in ctx.params.get("asset_types", ["仪器", "设备"])]
+    used = data["资产类别"].isin(kinds) & data["研发使用比例"].map(lambda v: isinstance(v, Decimal) and v > 0).astype(
+        bool
+    )
+    used &= data["资产编号"].notna()
+    if not used.any():
+        return
+    lines = ledger(ctx)
+    depreciation = lines["cat"] == 3
+    if ctx.book.ledger.has("资产编号"):
+        named = set(ctx.book.ledger.data.loc[depreciation, "资产编号"].dropna().map(str))
+        for row in data.index[used & ~data["资产编号"].map(str).isin(named)]:
+            yield Hit(
+                sheet=ASSETS.name,
+                row=int(row),
+                column="资产编号",
+                variant="by_asset",
+                values={"asset": data.at[row, "资产编号"]},
+            )
+    elif not depreciation.any():
+        for row in data.index[used]:
+            yield Hit(
+                sheet=ASSETS.name,
+                row=int(row),
+                column="资产编号",
+                variant="no_depreciation",
+                values={"asset": data.at[row, "资产编号"]},
+            )
+
+
+def expensed_book_total(ctx: Context) -> Decimal:
+    """账载金额 of the year's 费用化 lines."""
+    lines = ledger(ctx)
+    return total(lines.loc[lines["counted"] & (lines["expense"] == "费用化"), "book"])
+
+
+@check("C08")
+def income_statement_differs(ctx: Context) -> Iterator[Hit]:
+    reported = key(ctx, "利润表研发费用")
+    if not isinstance(reported, Decimal) or ctx.book.ledger.data.empty:
+        return  # an empty ledger is B12's
+    book_total = expensed_book_total(ctx)
+    tolerance = dec(ctx.params.get("tolerance", Decimal("0.05")))
+    diff = reported - book_total
+    if abs(diff) > abs(book_total) * tolerance:
+        yield Hit(
+            sheet=ENT,
+            column="利润表研发费用",
+            values={"reported": reported, "ledger": book_total, "difference": diff, "tolerance": tolerance},
+        )
+
+
+def _claim(ctx: Context) -> tuple[Decimal, Decimal] | None:
+    claimed = key(ctx, "申报加计扣除总额")
+    line51 = figure(ctx, "a107012", 51)
+    if not isinstance(claimed, Decimal) or line51 is None:
+        return None
+    return claimed, dec(line51)
+
+
+def _modelled_severity(ctx: Context) -> str | None:
+    modelled = getattr(ctx.calc, "rate_modelled", True)
+    return None if modelled else str(ctx.params.get("severity_not_modelled", "info"))
+
+
+@check("C09")
+def under_claimed(ctx: Context) -> Iterator[Hit]:
+    got = _claim(ctx)
+    if got is None:
+        return
+    claimed, line51 = got
+    tolerance = dec(ctx.params.get("tolerance", Decimal("0.01")))
+    if line51 - claimed > line51 * tolerance and line51 > 0:
+        yield Hit(
+            sheet=ENT,
+            column="申报加计扣除总额",
+            severity=_modelled_severity(ctx),
+            values={"claimed": claimed, "computed": line51, "difference": line51 - claimed},
+        )
+
+
+@check("C10")
+def over_claimed(ctx: Context) -> Iterator[Hit]:
+    got = _claim(ctx)
+    if got is None:
+        return
+    claimed, line51 = got
+    tolerance = dec(ctx.params.get("tolerance", Decimal("0.01")))
+    if claimed - line51 > line51 * tolerance and claimed > line51:
+        yield Hit(
+            sheet=ENT,
+            column="申报加计扣除总额",
+            severity=_modelled_severity(ctx),
+            values={"claimed": claimed, "computed": line51, "difference": claimed - line51},
+        )
+
+
+@check("C11")
+def excluded_activity(ctx: Context) -> Iterator[Hit]:
+    if not ctx.book.projects.present:
+        return
+    p = projects(ctx)
+    words = [str(w) for w in ctx.params.get("words", []) if str(w)]
+    rd_words = [str(w) for w in ctx.params.get("rd_words", []) if str(w)]
+    if not words:
+        return
+    names = p["项目名称"].map(lambda v: v if isinstance(v, str) else "")
+    flagged = names.str.contains("|".join(map(re.escape, words)), regex=True)
+    if rd_words:
+        flagged &= ~names.str.contains("|".join(map(re.escape, rd_words)), regex=True)
+    for row in p.index[flagged]:
+        found = [w for w in words if w in names[row]]
+        yield Hit(sheet=PRJ, row=int(row), column="项目名称", values={"project": p.at[row, "项目编号"], "words": found})
+
+
+def _over_allowance(ctx: Context, by: str, mask: pd.Series, sheet, base: str, ratio: str) -> Iterator[Hit]:
+    table = sheet
+    if not table.present or table.data.empty or not ctx.book.ledger.has(by):
+        return
+    lines = ledger(ctx)
+    ids = ctx.book.ledger.data[by].map(lambda v: None if v is None else str(v))
+    charged = lines.loc[mask & ids.notna()].assign(_id=ids).groupby("_id")["book"].sum()
+    tolerance = dec(ctx.params.get("tolerance", Decimal(1)))
+    data = table.data
+    seen: set[str] = set()
+    for row, ident in data[by].items():
+        if ident is None or str(ident) in seen:
+            continue
+        seen.add(str(ident))
+        amount, share = data.at[row, base], data.at[row, ratio]
+        if not isinstance(amount, Decimal) or not isinstance(share, Decimal):
+            continue
+        allowed = amount * share
+        used = dec(charged.get(str(ident), ZERO))
+        if used - allowed > tolerance:
+            yield Hit(
+                sheet=table.name,
+                row=int(row),
+                column=base,
+                values={"id": ident, "charged": used, "allowed": allowed, "base": amount, "ratio": share},
+            )
+
+
+@check("C12")
+def staff_over_allowance(ctx: Context) -> Iterator[Hit]:
+    if not ctx.book.ledger.present:
+        return
+    lines = ledger(ctx)
+    yield from _over_allowance(ctx, "工号", lines["sub"] == "1.1", ctx.book.staff, "全年工资薪金", "研发工时占比")
+
+
+@check("C13")
+def asset_over_allowance(ctx: Context) -> Iterator[Hit]:
+    if not ctx.book.ledger.present:
+        return
+    lines = ledger(ctx)
+    yield from _over_allowance(
+        ctx, "资产编号", lines["cat"].isin([3, 4]), ctx.book.assets, "本年折旧摊销额", "研发使用比例"
+    )
+
+
+@check("C14")
+def large_line(ctx: Context) -> Iterator[Hit]:
+    if not ctx.book.ledger.present or ctx.book.ledger.data.empty:
+        return
+    lines = ledger(ctx)
+    share = dec(ctx.params.get("share", Decimal("0.5")))
+    min_lines = int(ctx.params.get("min_lines", 2))
+    book = lines["book"].where(lines["book"].map(lambda v: isinstance(v, Decimal)).astype(bool))
+    valid = lines.assign(book=book).dropna(subset=["project", "book"])
+    grouped = valid.groupby("project")["book"]
+    totals = valid["project"].map(grouped.sum())
+    counts = valid["project"].map(grouped.count())
+    big = (counts >= min_lines) & (totals.map(dec) > 0) & (valid["book"] > totals * share)
+    for row in valid.index[big.astype(bool)]:
+        yield Hit(
+            sheet=LED,
+            row=int(row),
+            column="账载金额",
+            values={"project": valid.at[row, "project"], "amount": valid.at[row, "book"], "total": dec(totals[row])},
+        )

@@ -1,0 +1,105 @@
+"""Derived ledger columns shared by the checks, computed once per run over whole columns."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from ..engine.registry import Context
+from ..workbook.layout import SUBITEMS
+
+ZERO = Decimal(0)
+_SUBITEM_CATEGORY = {code: cat for code, (cat, _, _) in SUBITEMS.items()}
+
+
+def dec(value: Any) -> Decimal:
+    """A Decimal from an amount that may be missing (missing = 0)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or value is None:
+        return ZERO
+    if isinstance(value, (int, float)):
+        return Decimal(str(value)) if value == value else ZERO
+    return ZERO
+
+
+def total(series: pd.Series) -> Decimal:
+    """Sum a column of Decimals exactly (empty cells skipped)."""
+    return sum((v for v in series if isinstance(v, Decimal)), ZERO)
+
+
+def ledger(ctx: Context) -> pd.DataFrame:
+    """The ledger with derived columns: ``cat`` (费用类别), ``sub``, ``project``, ``book`` and ``eligible``
+    (可加计金额; empty = 账载金额, for category 8 empty = 0), ``expense``, ``when`` (datetime64), ``in_year``
+    (dated in 所属年度 or undated) and ``counted`` (the line counts for the year's totals)."""
+    return ctx.cached("ledger", lambda: _ledger(ctx))
+
+
+def _ledger(ctx: Context) -> pd.DataFrame:
+    data = ctx.book.ledger.data
+    out = pd.DataFrame(index=data.index)
+    cat = data["费用类别"]
+    out["cat"] = cat.astype(object)
+    out["sub"] = data["明细项目"]
+    out["project"] = data["项目编号"]
+    out["book"] = data["账载金额"]
+    eligible = data["可加计金额"]
+    fill = data["账载金额"].where(cat != 8, ZERO)
+    out["eligible"] = eligible.where(eligible.notna(), fill)
+    out["expense"] = data["支出类型"]
+    out["when"] = pd.to_datetime(data["日期"], errors="coerce") if len(data) else pd.Series([], dtype="datetime64[s]")
+    year = ctx.book.year
+    in_year = pd.Series(True, index=data.index) if year is None else out["when"].isna() | (out["when"].dt.year == year)
+    # The lines the computation counts (rdcheck.compute.lines.counted_mask): readable category, sub-item of that
+    # category and amount, dated in the year or undated — so totals here agree with the report's figures.
+    belongs = data["明细项目"].map(_SUBITEM_CATEGORY) == cat
+    out["in_year"] = in_year.astype(bool)
+    out["counted"] = (in_year & belongs & data["账载金额"].notna()).astype(bool)
+    return out
+
+
+def projects(ctx: Context) -> pd.DataFrame:
+    """研发项目, one row per distinct 项目编号 (the first when repeated), indexed by Excel row."""
+    data = ctx.book.projects.data
+    return data[data["项目编号"].notna() & ~data["项目编号"].duplicated()]
+
+
+def project_rows(ctx: Context) -> pd.Series:
+    """项目编号 -> its Excel row in 研发项目."""
+    p = projects(ctx)
+    return pd.Series(p.index, index=p["项目编号"].values)
+
+
+def project_column(ctx: Context, column: str) -> pd.Series:
+    """A 研发项目 column mapped onto the ledger lines by 项目编号 (None for unknown projects)."""
+    p = projects(ctx)
+    by_id = pd.Series(p[column].values, index=p["项目编号"].values)
+    return ledger(ctx)["project"].map(by_id)
+
+
+def as_datetime(series: pd.Series) -> pd.Series:
+    return pd.to_datetime(series, errors="coerce") if len(series) else pd.Series([], dtype="datetime64[s]")
+
+
+def key(ctx: Context, name: str) -> Any:
+    """A 企业信息 value (None when empty, absent or unreadable)."""
+    return ctx.book.enterprise.values.get(name)
+
+
+def key_given(ctx: Context, name: str) -> bool:
+    return ctx.book.enterprise.values.get(name) is not None
+
+
+def figure(ctx: Context, attr: str, *keys: Any) -> Any:
+    """A figure from the computation (``calc.a107012[51]``), or None when the computation lacks it."""
+    value = getattr(ctx.calc, attr, None)
+    for k in keys:
+        if value is None:
+            return None
+        try:
+            value = value[k]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value

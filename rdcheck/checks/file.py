@@ -1,0 +1,174 @@
+"""F: the file itself — sheets, columns, keys, cell types and values (spec §3, F01-F10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pandas as pd
+
+from ..engine.registry import Context, Hit, check
+from ..schema import validate_book
+from ..workbook.layout import DATE, ENTERPRISE, LEDGER, SHEETS
+from .common import ledger
+
+ENT = ENTERPRISE.name
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC = re.compile(f"^[{USCC_CHARS}]{{18}}$")
+
+
+@check("F01")
+def required_sheet_missing(ctx: Context) -> Iterator[Hit]:
+    book = ctx.book
+    for layout in SHEETS:
+        if not layout.required:
+            continue
+        present = book.enterprise.present if layout.name == ENT else book.tables[layout.name].present
+        if not present:
+            yield Hit(sheet=layout.name, values={"names": [layout.name, layout.alias, *layout.aliases]})
+
+
+@check("F02")
+def required_column_missing(ctx: Context) -> Iterator[Hit]:
+    book = ctx.book
+    if book.enterprise.present:
+        for name in book.enterprise.missing:
+            yield Hit(sheet=ENT, column=name, variant="key")
+    for table in book.tables.values():
+        if table.present:
+            for name in table.missing:
+                yield Hit(sheet=table.name, column=name, variant="column")
+
+
+def _schema_hits(ctx: Context, rule: str) -> Iterator[Hit]:
+    for f in ctx.cached("schema", lambda: validate_book(ctx.book)):
+        if f.rule == rule:
+            yield Hit(sheet=f.sheet, row=f.row, column=f.column, value=f.value, variant=f.check)
+
+
+def _key_hits(ctx: Context, rule: str) -> Iterator[Hit]:
+    ent = ctx.book.enterprise
+    if not ent.present:
+        return
+    for f in ENTERPRISE.fields:
+        if f.name not in ent.rows:
+            continue
+        bad = ent.invalid.get(f.name)
+        if rule == "F03" and f.required and bad is None and ent.values.get(f.name) is None:
+            yield Hit(sheet=ENT, column=f.name)
+        elif bad is not None and RULE_OF_REASON.get(bad.reason) == rule:
+            variant = ("date" if f.kind == DATE else "number") if rule == "F04" else "choice"
+            yield Hit(sheet=ENT, column=f.name, value=bad.raw, variant=variant)
+
+
+RULE_OF_REASON = {"type": "F04", "choice": "F05"}
+
+
+@check("F03")
+def required_cell_empty(ctx: Context) -> Iterator[Hit]:
+    yield from _key_hits(ctx, "F03")
+    yield from _schema_hits(ctx, "F03")
+
+
+@check("F04")
+def wrong_type(ctx: Context) -> Iterator[Hit]:
+    yield from _key_hits(ctx, "F04")
+    for hit in _schema_hits(ctx, "F04"):
+        kind = ctx.book.tables[hit.sheet].layout.field(hit.column).kind
+        variant = "date" if kind == DATE else "number"
+        yield Hit(sheet=hit.sheet, row=hit.row, column=hit.column, value=hit.value, variant=variant)
+
+
+@check("F05")
+def not_allowed(ctx: Context) -> Iterator[Hit]:
+    yield from _key_hits(ctx, "F05")
+    yield from _schema_hits(ctx, "F05")
+
+
+def uscc_valid(code: str) -> bool:
+    """Check an 18-character unified social credit code and its check digit (GB 32100-2015)."""
+    if not _USCC.match(code):
+        return False
+    weighted = sum(USCC_CHARS.index(c) * w for c, w in zip(code[:17], USCC_WEIGHTS, strict=True))
+    return USCC_CHARS[(31 - weighted % 31) % 31] == code[17]
+
+
+@check("F06")
+def uscc_invalid(ctx: Context) -> Iterator[Hit]:
+    code = ctx.book.enterprise.values.get("统一社会信用代码")
+    if code is None:
+        return
+    text = str(code).strip().upper()
+    if not uscc_valid(text):
+        yield Hit(sheet=ENT, column="统一社会信用代码", value=code)
+
+
+@check("F07")
+def date_outside_year(ctx: Context) -> Iterator[Hit]:
+    year = ctx.book.year
+    if year is None or not ctx.book.ledger.present:
+        return
+    when = ledger(ctx)["when"]
+    outside = when.notna() & (when.dt.year != year)
+    for row in when.index[outside]:
+        yield Hit(sheet=LEDGER.name, row=int(row), column="日期", values={"year": year})
+
+
+@check("F08")
+def bad_amount(ctx: Context) -> Iterator[Hit]:
+    table = ctx.book.ledger
+    if not table.present or table.data.empty:
+        return
+    data = table.data
+    pattern = str(ctx.params.get("reversal_pattern") or "")
+    summary = data["摘要"].map(lambda v: v if isinstance(v, str) else "")
+    names_voucher = summary.str.contains(pattern, regex=True) if pattern else pd.Series(False, index=data.index)
+    places = int(ctx.params.get("decimals", 2))
+    unit = Decimal(1).scaleb(-places)
+    for column in ("账载金额", "可加计金额"):
+        if not table.has(column):
+            continue
+        amounts = data[column]
+        given = amounts.map(lambda v: isinstance(v, Decimal))
+        if not given.any():
+            continue
+        fine = amounts[given]
+        too_precise = fine.map(lambda v: v != v.quantize(unit) if v.is_finite() else False).astype(bool)
+        negative = (fine < 0).astype(bool) & ~names_voucher[given]
+        for row in fine.index[too_precise]:
+            yield Hit(sheet=LEDGER.name, row=int(row), column=column, variant="decimals", values={"decimals": places})
+        for row in fine.index[negative & ~too_precise]:
+            yield Hit(sheet=LEDGER.name, row=int(row), column=column, variant="negative")
+
+
+@check("F09")
+def duplicate_line(ctx: Context) -> Iterator[Hit]:
+    table = ctx.book.ledger
+    if not table.present or table.data.empty:
+        return
+    data = table.data
+    keys = ["日期", "凭证号", "项目编号", "明细项目", "账载金额"]
+    frame = data[keys]
+    repeated = frame.duplicated(keep="first") & data["凭证号"].notna()
+    if not repeated.any():
+        return
+    group = frame.groupby(keys, dropna=False, sort=False).ngroup()
+    first = pd.Series(frame.index, index=frame.index).groupby(group).transform("min")
+    for row in data.index[repeated]:
+        yield Hit(sheet=LEDGER.name, row=int(row), column="凭证号", values={"first": int(first[row])})
+
+
+@check("F10")
+def year_out_of_range(ctx: Context) -> Iterator[Hit]:
+    year = ctx.book.year
+    if year is None:
+        return
+    low = int(ctx.params.get("min_year", 2021))
+    today = dt.date.today().year
+    if year < low:
+        yield Hit(sheet=ENT, column="所属年度", variant="early", values={"min_year": low})
+    elif year > today:
+        yield Hit(sheet=ENT, column="所属年度", variant="future", values={"this_year": today})

@@ -1,0 +1,103 @@
+"""Run every enabled rule's check over a Book and turn its hits into Findings (spec §3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import PILLARS, Finding
+from ..workbook import Book
+from ..workbook.layout import ENTERPRISE, SHEETS
+from .catalogue import Catalogue, Rule, load_catalogue
+from .config import Config
+from .registry import Context, Hit, registered
+
+SHEET_ORDER = {s.name: i for i, s in enumerate(SHEETS)}
+PILLAR_ORDER = {p: i for i, p in enumerate(PILLARS)}
+
+
+def run(
+    book: Book,
+    calc: Any,
+    config: Config | None = None,
+    lang: str = "zh",
+    catalogue: Catalogue | None = None,
+    only: set[str] | None = None,
+    params: dict[str, dict[str, Any]] | None = None,
+) -> list[Finding]:
+    """Check a Book: run every enabled rule (or only those named) and return its findings, sorted.
+
+    ``params`` gives per-rule parameter overrides on top of the config (used by rule examples).
+    """
+    config = config or Config()
+    catalogue = catalogue or load_catalogue()
+    checks = registered()
+    cache: dict[str, Any] = {}
+    findings: list[Finding] = []
+    for rule in catalogue:
+        if (only is not None and rule.id not in only) or not config.enabled(rule):
+            continue
+        fn = checks.get(rule.id)
+        if fn is None:
+            continue
+        ctx = Context(book, calc, config.params(rule, (params or {}).get(rule.id)), cache)
+        severity = config.severity(rule)
+        for hit in fn(ctx):
+            findings.append(finding(book, rule, hit, severity, lang))
+    findings.sort(key=sort_key)
+    return findings
+
+
+def finding(book: Book, rule: Rule, hit: Hit, severity: str, lang: str) -> Finding:
+    """Build a Finding from a hit: resolve row, cell and value, render the message."""
+    row, cell, value = hit.row, None, hit.value
+    if hit.sheet == ENTERPRISE.name and hit.column is not None:
+        ent = book.enterprise
+        row = ent.rows.get(hit.column)
+        cell = ent.cells.get(hit.column) if row is not None else None
+        if value is None and row is not None:
+            value = ent.raw(hit.column)
+    elif hit.sheet is not None and hit.column is not None and row is not None:
+        table = book.tables.get(hit.sheet)
+        if table is not None:
+            cell = table.cell(hit.column, row)
+            if value is None and hit.column in table.data.columns and row in table.data.index:
+                value = _plain(table.raw(hit.column, row))
+    values = {"sheet": hit.sheet, "column": hit.column, "cell": cell, "row": row, "value": value, **hit.values}
+    return Finding(
+        rule=rule.id,
+        severity=hit.severity or severity,
+        pillar=rule.pillar,
+        sheet=hit.sheet,
+        row=row,
+        column=hit.column,
+        cell=cell,
+        message=rule.render(lang, values, hit.variant),
+        value=value,
+        basis=rule.basis,
+    )
+
+
+def _plain(value: Any) -> Any:
+    try:
+        if value != value:  # NaN
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def _column_rank(cell: str | None) -> tuple[int, str]:
+    letters = "".join(ch for ch in cell or "" if ch.isalpha())
+    return (len(letters), letters)
+
+
+def sort_key(f: Finding) -> tuple:
+    """Pillar (F, B, C, T), sheet, row (sheet-level first), rule, then column."""
+    return (
+        PILLAR_ORDER.get(f.pillar, 9),
+        SHEET_ORDER.get(f.sheet or "", -1),
+        -1 if f.row is None else f.row,
+        f.rule,
+        _column_rank(f.cell),
+        f.column or "",
+    )
