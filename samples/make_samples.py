@@ -172,7 +172,8 @@ def flaw_approved_after_spending(ent: Ent) -> list[Spec]:
 
 
 def flaw_end_before_start(ent: Ent) -> list[Spec]:
-    # every line of the project is then outside the (inverted) period: B05 must not pile up on B04
+    # every line of the project is then outside the (inverted) period: B05 should not pile up on B04
+    # (one root cause, one finding); only B04 is expected
     p = _own(ent, 3)
     p["结束日期"] = dt.date(p["开始日期"].year - 1, 12, 31)
     return [("B04", PROJECTS.name, p, "结束日期")]
@@ -239,8 +240,8 @@ def flaw_staff_over_limit(ent: Ent) -> list[Spec]:
     main = ent.projects[0]["项目编号"]
     on_main = {x["工号"] for x in _lines(ent, main, "1.1")}
     s = next(s for s in ent.staff if s["工号"] in on_main and s["研发工时占比"] >= D("0.6"))
-    s["研发工时占比"] = (s["研发工时占比"] / 2).quantize(D("0.01"))
-    return [("C12", STAFF.name, s, "研发工时占比")]
+    s["全年工资薪金"] = (s["全年工资薪金"] / 2).quantize(D("0.01"))  # the payroll sheet's figure typed short
+    return [("C12", STAFF.name, s, "全年工资薪金")]
 
 
 def flaw_no_summary(ent: Ent) -> list[Spec]:
@@ -419,8 +420,8 @@ def flaw_asset_over_limit(ent: Ent) -> list[Spec]:
         return sum(1 for x in ent.ledger if x.get("资产编号") == a["资产编号"])
 
     a = next(a for a in ent.assets if a["资产类别"] in ("仪器", "设备") and n_lines(a) >= 9)
-    a["研发使用比例"] = (a["研发使用比例"] * D("0.4")).quantize(D("0.01"))
-    return [("C13", ASSETS.name, a, "研发使用比例")]
+    a["本年折旧摊销额"] = (a["本年折旧摊销额"] * D("0.4")).quantize(D("0.01"))
+    return [("C13", ASSETS.name, a, "本年折旧摊销额")]
 
 
 FLAWS: dict[str, Callable[[Ent], list[Spec]]] = {
