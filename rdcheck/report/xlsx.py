@@ -129,13 +129,18 @@ def open_source(path: str | os.PathLike[str]) -> Iterator[list[SourceSheet]]:
         raise ReadError(f"无法读取文件：{_one_line(exc)}", f"cannot read the file: {_one_line(exc)}") from None
     try:
         metadata = list(getattr(wb, "sheets_metadata", []))
-        hidden = {m.name for m in metadata if "visible" not in str(getattr(m, "visible", "visible")).lower()}
-        skip = {m.name for m in metadata if "worksheet" not in str(getattr(m, "typ", "worksheet")).lower()}
+        hidden = {m.name for m in metadata if _enum_name(getattr(m, "visible", "Visible")) != "visible"}
+        skip = {m.name for m in metadata if _enum_name(getattr(m, "typ", "WorkSheet")) != "worksheet"}
         yield [SourceSheet(title, title in hidden, wb) for title in wb.sheet_names if title not in skip]
     finally:
         close = getattr(wb, "close", None)
         if close:
             close()
+
+
+def _enum_name(value: Any) -> str:
+    """`SheetVisibleEnum.Hidden` -> `hidden`."""
+    return str(value).rsplit(".", 1)[-1].lower()
 
 
 def _one_line(exc: BaseException) -> str:
