@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -76,9 +77,7 @@ def check(
         try:
             report = check_file(file, config=config, lang=lang)
             if fmt == "xlsx":
-                from .report.xlsx import write_annotated
-
-                write_annotated(report, out_paths[file], lang=lang)
+                _write_xlsx(report, out_paths[file], lang)
         except RdcheckError as exc:
             reason = exc.message(lang)
         except Exception as exc:  # one bad file must not stop the others, nor show a traceback
@@ -95,7 +94,7 @@ def check(
     if fmt == "json":
         _emit(json_report.render(results[0] if len(files) == 1 else results), output)
     elif fmt == "text":
-        color = output is None and sys.stdout.isatty()
+        color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         _emit("\n".join(text_report.render(r, lang=lang, color=color) for r in reports), output, color=color)
     else:
         for r in reports:
@@ -103,13 +102,27 @@ def check(
     sys.exit(2 if unreadable else 1 if failing else 0)
 
 
+def _write_xlsx(report: Any, out: Path, lang: str) -> None:
+    from .report.xlsx import write_annotated
+
+    try:
+        write_annotated(report, out, lang=lang)
+    except OSError as exc:  # the output, not the input, is at fault: say so
+        raise RdcheckError(
+            f"无法写入 {out}：{exc.strerror or exc}", f"cannot write {out}: {exc.strerror or exc}"
+        ) from None
+
+
 def _emit(text: str, output: str | None, color: bool = False) -> None:
     if not text:
         return
     if output is None:
         click.echo(text, nl=False, color=color)
-    else:
+        return
+    try:
         Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageFailure(f"{output}: {exc.strerror or exc}") from None
 
 
 def _xlsx_outputs(files: tuple[str, ...], output: str | None, lang: str) -> dict[str, Path]:
@@ -205,6 +218,9 @@ def _rule_doc(rule: Any, lang: str) -> str:
         for ex in rule.examples:
             verdict = t("rule_failing" if ex.kind == "fail" else "rule_passing", lang)
             lines.append(f"  [{verdict}] {ex.id}  {ex.note}".rstrip())
+            if not ex.given:
+                lines.append(f"      {t('rule_base_book', lang)}")
+                continue
             given = yaml.safe_dump(_plain(ex.given), allow_unicode=True, sort_keys=False, default_flow_style=None)
             lines += [f"      {line}" for line in given.rstrip().splitlines()]
     return "\n".join(lines) + "\n"

@@ -82,6 +82,7 @@ _TEXT = {
         "rule_basis": "依据",
         "rule_pillar": "类别",
         "rule_severity": "默认严重程度",
+        "rule_base_book": "（基础示例工作簿，不作改动）",
     },
     "en": {
         "title": "R&D auxiliary ledger check",
@@ -142,6 +143,7 @@ _TEXT = {
         "rule_basis": "Basis",
         "rule_pillar": "Pillar",
         "rule_severity": "Default severity",
+        "rule_base_book": "(the base example workbook, unchanged)",
     },
 }
 
