@@ -30,6 +30,7 @@ import os
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -149,7 +150,7 @@ def _not_a_workbook(head: bytes) -> ReadError:
                 "not an Excel workbook: the file is XML text; save it as .xlsx in Excel",
             )
         first = low.splitlines()[0] if low else ""
-        if any(sep in first for sep in (",", "\t", "，", ";")):
+        if any(sep in first for sep in (",", "\t", ";")):
             return _fail(
                 "不是 Excel 工作簿：文件内容是 CSV/文本表格，可能是改了扩展名，请在 Excel 中另存为 .xlsx",
                 "not an Excel workbook: the file is CSV/delimited text, perhaps renamed; save it as .xlsx in Excel",
@@ -380,7 +381,7 @@ def _check_prolog(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) ->
                         f"文件结构异常：XML 部件 {info.filename} 的开头过长",
                         f"abnormal file: the XML part {info.filename} has an overlong prolog",
                     )
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
         raise _damaged(info, exc) from None
     upper = _prolog_bytes(head).upper()
     if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
@@ -456,7 +457,7 @@ def _read_small(zf: zipfile.ZipFile, name: str, limits: Limits) -> bytes:
         )
     try:
         return zf.read(info)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
         raise _damaged(info, exc) from None
 
 
@@ -513,7 +514,7 @@ def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
                     cut = cut if cut > 0 else len(buf)
                 yield buf[:cut]
                 tail = buf[cut:]
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
         raise _damaged(info, exc) from None
 
 
