@@ -322,7 +322,7 @@ def make_workbook(
 
 
 def real_district(folder: Path) -> None:
-    folder.mkdir(parents=True)
+    (folder / "old").mkdir(parents=True)
     two_projects = [("P1", "试验发展"), ("P2", "基础研究")]
     # 甲: ledger 1,000,000 of which 基础研究 200,000; reported 1,000 千元 → reported 1,000,000
     make_workbook(folder / "甲.xlsx", uscc(1), "甲公司", "王营街道",
