@@ -207,6 +207,7 @@ def rollup(
     follow: list[dict[str, Any]] = []
     submitted: set[str] = set()
     other_years: dict[str, int] = {}
+    other_year_of: dict[str, set[Any]] = {}  # enterprises that submitted another year's ledger only
     for result in sorted(results, key=lambda r: str(r.get("file", ""))):
         status = result.get("status")
         if status == "error":
@@ -231,6 +232,7 @@ def rollup(
             continue
         if year != district.year:
             submissions["excluded"] += 1
+            other_year_of.setdefault(normalise_uscc(e["uscc"]), set()).add(year)
             label = str(year) if year is not None else "（未填）"
             other_years[label] = other_years.get(label, 0) + 1
             continue
@@ -262,11 +264,13 @@ def rollup(
     if roster:
         for entry in roster:
             if entry.uscc not in submitted:
+                years = sorted(str(y) for y in other_year_of.get(entry.uscc, ()) if y is not None)
+                reason = REASONS["missing"] + (f"（仅报送了 {'、'.join(years)} 年度）" if years else "")
                 follow.append(
                     {
                         "uscc": entry.uscc,
                         "name": entry.name,
-                        "reason": REASONS["missing"],
+                        "reason": reason,
                         "amount": None,
                         "region": district.region_of(entry.region) or entry.region,
                         "file": None,

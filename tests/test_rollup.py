@@ -97,7 +97,8 @@ def test_breakdowns(district: District) -> None:
 
 
 def test_follow_up_sorted_by_amount_at_stake(district: District) -> None:
-    roster = [RosterEntry(uscc(1), "甲"), RosterEntry(uscc(2), "乙"), RosterEntry(uscc(9), "未交", "高新区")]
+    roster = [RosterEntry(uscc(1), "甲"), RosterEntry(uscc(2), "乙"), RosterEntry(uscc(9), "未交", "高新区"),
+              RosterEntry(uscc(4), "丁")]  # fmt: skip
     follow = rollup(submissions(), district, roster=roster).to_dict()["follow_up"]
     summary = [(f["uscc"], f["reason"].split()[0], f["amount"]) for f in follow]
     assert summary == [
@@ -105,8 +106,10 @@ def test_follow_up_sorted_by_amount_at_stake(district: District) -> None:
         (uscc(3), "fail", 12 * M),  # failing validation
         (uscc(1), "T02", 10 * M),  # under-reported: 50 - 40
         (None, "error", None),
+        (uscc(4), "未报送（仅报送了", None),  # submitted 2023's ledger only
         (uscc(9), "未报送", None),  # on the roster, nothing submitted
     ]
+    assert follow[-2]["reason"] == "未报送（仅报送了 2023 年度）"
     assert follow[-1]["name"] == "未交" and follow[-1]["region"] == "高新区"
 
 
