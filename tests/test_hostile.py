@@ -268,11 +268,6 @@ def test_limits_from_config_mapping() -> None:
     assert Limits.from_mapping(None) == Limits()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader bug: values.parse_category/parse_text raise OverflowError on inf and parse_amount raises "
-    "InvalidOperation on 1E100 in a 万元 column (see tests/test_values_props.py)",
-)
 @pytest.mark.parametrize(
     "column,cell",
     [("E", b"<v>1e999</v>"), ("D", b"<v>1e999</v>"), ("G", b"<v>1E100</v>")],
@@ -332,14 +327,7 @@ def test_cli_exits_2_with_one_line(lang: str, corpus: dict[str, Path]) -> None:
     "name",
     [
         "error_cells",
-        pytest.param(
-            "long_strings",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a 30 000-digit amount reads as a Decimal and breaks quantize later (internal error, exit 2); "
-                "values.parse_amount should make |amount| >= 1e15 Invalid",
-            ),
-        ),
+        "long_strings",
         "control_chars",
         "external_link",
         "xlsm_macro",

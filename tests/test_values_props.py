@@ -65,23 +65,10 @@ PARSERS = [
 ]
 
 
-def _huge(value: object) -> bool:
-    """Text whose number has more than 20 digits or an exponent: the known bug pinned below."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return math.isfinite(value) and abs(value) >= 10**20
-    if not isinstance(value, str):
-        return False
-    text = value.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
-    return "e" in text.lower() or sum(ch.isdigit() for ch in text) > 20
-
-
 @PROPS
 @given(CELL)
 def test_parsers_never_raise(value: object) -> None:
-    assume(not _huge(value))
     for parse in PARSERS:
-        if parse in (parse_category, parse_text) and isinstance(value, float) and math.isinf(value):
-            continue  # the known bug pinned below
         got = parse(value)
         if isinstance(got, Invalid):
             assert isinstance(got.raw, str)
@@ -125,6 +112,9 @@ def test_amount_text_round_trip(amount: Decimal, form: str) -> None:
 @PROPS
 @given(AMOUNTS, st.sampled_from(sorted(UNITS)))
 def test_amount_with_unit_is_scaled_to_yuan(amount: Decimal, unit: str) -> None:
+    if abs(amount * UNITS[unit]) > 10**15:  # beyond any ledger: unreadable (F04), never a crash
+        assert isinstance(parse_amount(f"{amount}{unit}"), Invalid)
+        return
     assert parse_amount(f"{amount}{unit}") == amount * UNITS[unit]
     assert parse_amount(f"{amount}", unit) == amount * UNITS[unit]
     # a unit on the value wins over the header's, never both
@@ -154,32 +144,17 @@ def test_nan_and_infinity() -> None:
     assert isinstance(parse_amount("NaN"), Invalid)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="values.parse_category(inf) and parse_text(inf) raise OverflowError (int(inf)); calamine returns inf "
-    "for a cell holding 1e999, so read_book crashes on it",
-)
 @pytest.mark.parametrize("parse", [parse_category, parse_text], ids=["category", "text"])
 def test_infinite_cell_does_not_raise(parse: object) -> None:
     parse(math.inf)  # type: ignore[operator]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="values.parse_amount('1E100', '万元') raises decimal.InvalidOperation (_scale quantizes past the "
-    "context precision), so read_book crashes on such a cell",
-)
 @pytest.mark.parametrize("value", ["1E100", "1e30", "1" * 40, 1e24, 10**40])
 def test_huge_amount_in_a_scaled_column_does_not_raise(value: object) -> None:
     got = parse_amount(value, "万元")
     assert isinstance(got, Invalid)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="values.parse_amount accepts any magnitude; a 30 000-digit amount later breaks Decimal.quantize "
-    "(InvalidOperation: an internal error in `rdcheck check`). Fix: treat |amount| >= 1e15 yuan as Invalid (F04).",
-)
 @PROPS
 @given(st.integers(min_value=29, max_value=40_000))
 def test_any_parsed_amount_can_be_shown_to_the_fen(digits: int) -> None:

@@ -18,6 +18,8 @@ from functools import lru_cache
 from .layout import CATEGORIES, SUBITEMS, UNITS
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# No ledger amount comes near 10^15 yuan; beyond it a value is unreadable (F04), and Decimal arithmetic stays exact.
+MAX_AMOUNT = Decimal(10) ** 15
 # Serial numbers outside this range are not plausible Excel dates (1900-01-01 .. 9999-12-31).
 SERIAL_MIN, SERIAL_MAX = 1, 2958465
 
@@ -92,9 +94,7 @@ _VALUE_UNIT = re.compile(r"(亿元|万元|千元|元)$")
 _CURRENCY = re.compile(r"^(RMB|CNY|¥|￥)")
 
 
-def _decimal_from_float(value: float) -> Decimal | None:
-    if not math.isfinite(value):
-        return None
+def _decimal_from_float(value: float) -> Decimal:
     # repr gives the shortest decimal form that round-trips: 0.36 stays 0.36, never 0.35999…
     return Decimal(repr(value)).normalize() if value != int(value) else Decimal(int(value))
 
@@ -112,13 +112,13 @@ def parse_amount(value: object, header_unit: str | None = "元") -> Decimal | No
     if isinstance(value, bool):
         return Invalid(raw_text(value))
     if isinstance(value, int):
-        number = Decimal(value)
-        return number * UNITS.get(header_unit or "元", 1)
+        return _scale(Decimal(value), header_unit, raw_text(value))
     if isinstance(value, float):
-        number = _decimal_from_float(value)
-        if number is None:
-            return None if math.isnan(value) else Invalid(raw_text(value))
-        return _scale(number, header_unit)
+        if math.isnan(value):
+            return None
+        if not math.isfinite(value) or abs(value) > MAX_AMOUNT:
+            return Invalid(raw_text(value))
+        return _scale(_decimal_from_float(value), header_unit, raw_text(value))
     if isinstance(value, (dt.date, dt.time, dt.timedelta)):
         return Invalid(raw_text(value))
     text = fold(str(value))
@@ -147,7 +147,7 @@ def _parse_amount_text(text: str, header_unit: str | None) -> Decimal | Invalid:
         if not head or any(len(g) != 3 for g in groups):
             return Invalid(raw)
         s = s.replace(",", "")
-    if not _NUMBER.match(s):
+    if len(s) > 40 or not _NUMBER.match(s):
         return Invalid(raw)
     try:
         number = Decimal(s)
@@ -157,11 +157,13 @@ def _parse_amount_text(text: str, header_unit: str | None) -> Decimal | Invalid:
         return Invalid(raw)
     if negative:
         number = -number
-    return _scale(number, unit)
+    return _scale(number, unit, raw)
 
 
-def _scale(number: Decimal, unit: str | None) -> Decimal:
+def _scale(number: Decimal, unit: str | None, raw: str) -> Decimal | Invalid:
     factor = UNITS.get(unit or "元", 1)
+    if abs(number) * factor > MAX_AMOUNT:
+        return Invalid(raw)
     if factor == 1:
         return number
     scaled = number * factor
@@ -301,6 +303,8 @@ def parse_category(value: object) -> int | None | Invalid:
     if is_blank(value):
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            return Invalid(raw_text(value), "choice")
         return int(value) if value == int(value) and int(value) in CATEGORIES else Invalid(raw_text(value), "choice")
     return _parse_category_text(_key(raw_text(value)), raw_text(value))
 
@@ -322,7 +326,7 @@ def parse_subitem(value: object) -> str | None | Invalid:
     if is_blank(value):
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        code = repr(float(value))
+        code = repr(float(value)) if abs(value) < 100 else ""
         return code if code in SUBITEMS else Invalid(raw_text(value), "choice")
     return _parse_subitem_text(_key(raw_text(value)), raw_text(value))
 
@@ -344,6 +348,6 @@ def _parse_subitem_text(text: str, raw: str) -> str | Invalid:
 def parse_text(value: object) -> str | None:
     if is_blank(value):
         return None
-    if isinstance(value, float) and value == int(value):
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
         return str(int(value))
     return raw_text(value).strip()
