@@ -46,16 +46,23 @@ class ProgressBar:
         rate = done / elapsed
         eta = (total - done) / rate if rate > 0 else 0.0
         filled = int(24 * done / total) if total else 24
-        bar = "█" * filled + "░" * (24 - filled)
+        bar = "[" + "#" * filled + "." * (24 - filled) + "]"  # ASCII: box glyphs are double width in CJK terminals
         name = Path(str(result.get("file", ""))).name
         if len(name) > 30:
             name = "…" + name[-29:]
         line = f"\r{self.label} {bar} {done}/{total}  {rate:.1f} 个/秒  剩余 {_clock(eta)}  {name}"
-        pad = max(0, self.width - len(line))
-        self.width = len(line)
+        width = _display_width(line)
+        pad = max(0, self.width - width)  # blank what a longer previous line left behind
+        self.width = width
         click.echo(line + " " * pad, err=True, nl=False)
         if done >= total:
             click.echo("", err=True)
+
+
+def _display_width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text if c != "\r")
 
 
 def _clock(seconds: float) -> str:

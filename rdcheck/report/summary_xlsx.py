@@ -112,8 +112,10 @@ def rule_counts(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             rule = str(f.get("rule"))
             entry = table.setdefault(
                 rule,
-                {"rule": rule, "severity": f.get("severity"), "pillar": f.get("pillar"), "findings": 0, "files": 0},
+                {"rule": rule, "severities": [], "pillar": f.get("pillar"), "findings": 0, "files": 0},
             )
+            if f.get("severity") not in entry["severities"]:  # T01 is an error for 规上 firms, info for the rest
+                entry["severities"].append(f.get("severity"))
             entry["findings"] += 1
             if rule not in seen:
                 seen.add(rule)
@@ -194,7 +196,8 @@ def write_summary(results: Sequence[dict[str, Any]], out_path: str | os.PathLike
             rules.write_string(r, 0, entry["rule"])
             rules.write_string(r, 1, titles.get(entry["rule"], ""))
             rules.write_string(r, 2, str(entry["pillar"] or ""))
-            rules.write_string(r, 3, severity_names.get(entry["severity"], str(entry["severity"] or "")))
+            shown = [severity_names.get(s, str(s)) for s in SEVERITIES if s in entry["severities"]]
+            rules.write_string(r, 3, "/".join(shown))
             rules.write_number(r, 4, entry["findings"])
             rules.write_number(r, 5, entry["files"])
         rules.freeze_panes(1, 0)
