@@ -148,15 +148,18 @@ def _xlsx_outputs(files: tuple[str, ...], output: str | None, lang: str) -> dict
 
 
 @main.command()
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str), default=DEFAULT_TEMPLATE,
-              show_default=True, help="Where to write the empty standard workbook.")  # fmt: skip
-@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
-def template(output: str, force: bool) -> None:
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str),
+              help=f"Where to write the empty standard workbook (default {DEFAULT_TEMPLATE}).")  # fmt: skip
+@click.option("--force", is_flag=True, help="Overwrite the default file if it exists.")
+def template(output: str | None, force: bool) -> None:
     """Write the empty standard workbook (标准模板) with drop-down lists and 填表说明."""
     from .template import write_template
 
-    if Path(output).exists() and not force:
-        raise UsageFailure(t("exists", "zh", path=output))
+    # -o names the file to (over)write; the default name may be a template already being filled in: keep it
+    if output is None:
+        output = DEFAULT_TEMPLATE
+        if Path(output).exists() and not force:
+            raise UsageFailure(t("exists", "zh", path=output))
     try:
         write_template(output)
     except (RdcheckError, OSError) as exc:

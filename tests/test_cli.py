@@ -171,6 +171,7 @@ def test_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert again.exit_code == 2 and "--force" in again.stderr
     assert rdcheck("template", "--force").exit_code == 0
     assert rdcheck("template", "-o", tmp_path / "t.xlsx").exit_code == 0
+    assert rdcheck("template", "-o", tmp_path / "t.xlsx").exit_code == 0  # a named file is overwritten
     assert openpyxl.load_workbook(tmp_path / "t.xlsx").sheetnames
 
 

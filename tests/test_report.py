@@ -391,3 +391,12 @@ def test_libreoffice_opens_the_copy(tmp_path: Path, planted: tuple[Path, Report]
         timeout=120,
     )
     assert run.returncode == 0 and (tmp_path / "csv" / "out.csv").exists()
+
+
+def test_input_sheet_names_that_clash_or_excel_reserves(tmp_path: Path) -> None:
+    src = write_book(tmp_path / "in.xlsx", extra={"检查结果": [["企业自己的表"]], "History": [["x"]]})
+    report = hand_report(src, [finding("F04", "error", "F", "辅助账明细", "G3")])
+    wb = openpyxl.load_workbook(write_annotated(report, tmp_path / "out.xlsx"))
+    assert wb.sheetnames[0] == "检查结果" and wb["检查结果"]["A2"].value == "F04"
+    assert wb["检查结果(2)"]["A1"].value == "企业自己的表"
+    assert wb["History(2)"]["A1"].value == "x"

@@ -300,6 +300,8 @@ def _safe_title(title: str, taken: set[str]) -> str:
     """A worksheet name Excel accepts and no other sheet of the copy uses (case-insensitively)."""
     name = _BAD_TITLE.sub("_", title).strip("'") or "Sheet"
     name = name[:31]
+    if name.lower() == "history":  # reserved by Excel
+        taken.add(name.lower())
     base, n = name, 2
     while name.lower() in taken:
         suffix = f"({n})"
