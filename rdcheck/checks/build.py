@@ -29,8 +29,8 @@ def unknown_project(ctx: Context) -> Iterator[Hit]:
         return
     pid = ctx.book.ledger.data["项目编号"]
     unknown = pid.notna() & ~pid.isin(set(projects(ctx)["项目编号"]))
-    for row in pid.index[unknown]:
-        yield Hit(sheet=LED, row=int(row), column="项目编号", values={"project": pid[row]})
+    for row, project in pid[unknown].items():
+        yield Hit(sheet=LED, row=int(row), column="项目编号", value=project, values={"project": project})
 
 
 @check("B02")

@@ -93,7 +93,7 @@ class Rule:
         lang = lang if lang in LANGS else "zh"
         template = self.messages.get(variant or DEFAULT_VARIANT) or next(iter(self.messages.values()))
         shown = _Shown({k: show(v, self.kind_of(k), lang) for k, v in values.items()})
-        return string.Formatter().vformat(template[lang], (), shown)
+        return template[lang].format_map(shown)
 
 
 class _Shown(dict):

@@ -32,6 +32,7 @@ def run(
     catalogue = catalogue or load_catalogue()
     checks = registered()
     cache: dict[str, Any] = {}
+    cells = _Cells(book)
     findings: list[Finding] = []
     for rule in catalogue:
         if (only is not None and rule.id not in only) or not config.enabled(rule):
@@ -42,12 +43,33 @@ def run(
         ctx = Context(book, calc, config.params(rule, (params or {}).get(rule.id)), cache)
         severity = config.severity(rule)
         for hit in fn(ctx):
-            findings.append(finding(book, rule, hit, severity, lang))
+            findings.append(finding(book, rule, hit, severity, lang, cells))
     findings.sort(key=sort_key)
     return findings
 
 
-def finding(book: Book, rule: Rule, hit: Hit, severity: str, lang: str) -> Finding:
+class _Cells:
+    """What a book's cells hold, looked up by (sheet, column, row); each column is indexed once per run."""
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+        self.tables = book.tables
+        self.columns: dict[tuple[str, str], dict[int, Any]] = {}
+
+    def value(self, sheet: str, column: str, row: int) -> Any:
+        table = self.tables.get(sheet)
+        if table is None or column not in table.data.columns:
+            return None
+        bad = table.invalid.get(column, {}).get(row)
+        if bad is not None:
+            return bad.raw
+        values = self.columns.get((sheet, column))
+        if values is None:
+            values = self.columns[(sheet, column)] = table.data[column].to_dict()
+        return _plain(values.get(row))
+
+
+def finding(book: Book, rule: Rule, hit: Hit, severity: str, lang: str, cells: _Cells | None = None) -> Finding:
     """Build a Finding from a hit: resolve row, cell and value, render the message."""
     row, cell, value = hit.row, None, hit.value
     if hit.sheet == ENTERPRISE.name and hit.column is not None:
@@ -57,11 +79,12 @@ def finding(book: Book, rule: Rule, hit: Hit, severity: str, lang: str) -> Findi
         if value is None and row is not None:
             value = ent.raw(hit.column)
     elif hit.sheet is not None and hit.column is not None and row is not None:
-        table = book.tables.get(hit.sheet)
+        cells = cells or _Cells(book)
+        table = cells.tables.get(hit.sheet)
         if table is not None:
             cell = table.cell(hit.column, row)
-            if value is None and hit.column in table.data.columns and row in table.data.index:
-                value = _plain(table.raw(hit.column, row))
+            if value is None:
+                value = cells.value(hit.sheet, hit.column, row)
     values = {"sheet": hit.sheet, "column": hit.column, "cell": cell, "row": row, "value": value, **hit.values}
     return Finding(
         rule=rule.id,
