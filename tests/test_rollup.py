@@ -368,3 +368,40 @@ def test_real_workbooks_batch_and_rollup_end_to_end(tmp_path: Path, district: Di
     assert from_jsonl["submissions"] == {"counted": 2, "error": 1, "superseded": 1, "excluded": 0}
     assert [f["uscc"] for f in from_jsonl["follow_up"]][:1] == [uscc(2)]
     assert from_jsonl["follow_up"][0]["amount"] == 2_000_000
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+@pytest.mark.skipif(not (SAMPLES / "district-2024" / "expected.yaml").is_file(), reason="samples not generated")
+def test_sample_district_against_the_generators_own_figures(tmp_path: Path) -> None:
+    import yaml
+
+    expected = yaml.safe_load((SAMPLES / "district-2024" / "expected.yaml").read_text(encoding="utf-8"))
+    district = load_district(SAMPLES / "district-2024.yaml")
+    results = load_results(SAMPLES / "district-2024", jobs=2)
+    figures = rollup(results, district)
+    d = figures.to_dict()
+
+    files = {f["file"]: f for f in expected["files"]}
+    statuses = {"ok": 0, "superseded": 0, "excluded": 0, "broken": 0}
+    for f in files.values():
+        statuses[f["status"]] += 1
+    assert d["submissions"] == {
+        "counted": statuses["ok"],
+        "error": statuses["broken"],
+        "superseded": statuses["superseded"],
+        "excluded": statuses["excluded"],
+    }
+    counted = {Path(e["file"]).name: e for e in figures.enterprises}
+    assert set(counted) == {name for name, f in files.items() if f["status"] == "ok"}
+    for name, e in counted.items():
+        assert e["intramural"] == Decimal(str(files[name]["intramural"])), name
+    ok = [f for f in files.values() if f["status"] == "ok"]
+    basic = sum(Decimal(str(f["basic_research"])) for f in ok) + district.basic_research_other
+    assert Decimal(str(d["basic_research"]["amount"])) == basic
+    intramural = sum(Decimal(str(f["intramural"])) for f in ok)
+    assert Decimal(str(d["rd_spending"]["enterprises_potential"])) >= intramural
+    assert Decimal(str(d["rd_spending"]["potential"])) == Decimal(
+        str(d["rd_spending"]["enterprises_potential"])
+    ) + Decimal(str(d["rd_spending"]["other_performers"]))
