@@ -99,7 +99,7 @@ class Report:
         return [[getattr(f, k) for k in keys] for f in self.findings]
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the report in the JSON shape of spec §6."""
+        """Return the report in the JSON shape of spec §6, exactly (notes go to the text and xlsx reports)."""
         return {
             "file": self.file,
             "sha256": self.sha256,
@@ -112,7 +112,6 @@ class Report:
             "tax_saving": json_value(self.tax_saving),
             "stats": json_value(self.stats),
             "reconciliation": json_value(self.reconciliation),
-            "notes": list(self.notes),
         }
 
 
