@@ -400,3 +400,17 @@ def test_input_sheet_names_that_clash_or_excel_reserves(tmp_path: Path) -> None:
     assert wb.sheetnames[0] == "检查结果" and wb["检查结果"]["A2"].value == "F04"
     assert wb["检查结果(2)"]["A1"].value == "企业自己的表"
     assert wb["History(2)"]["A1"].value == "x"
+
+
+def test_annotated_copy_is_an_ordinary_readable_file(tmp_path) -> None:
+    import os
+    import stat
+
+    from rdcheck.api import check
+    from rdcheck.report.xlsx import write_annotated
+
+    src = Path(__file__).resolve().parent.parent / "samples" / "ledgers" / "clean.xlsx"
+    out = write_annotated(check(src), tmp_path / "out.xlsx")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask

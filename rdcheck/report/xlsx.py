@@ -580,11 +580,18 @@ def write_annotated(
     os.close(fd)
     try:
         _write(report, src, tmp, lang)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _write(report: Report, src: Path, tmp: str, lang: str) -> None:
