@@ -27,7 +27,10 @@ from .model import error_dict
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 DEFAULT_TIMEOUT = 300.0
-STARTUP_GRACE = 120.0  # a fresh worker imports pandas and the rule engine before it acknowledges its first file
+STARTUP_GRACE = 120.0  # how long a fresh worker may take to boot and acknowledge its first file
+MAX_STARTUP_FAILURES = 3  # workers that die before acknowledging a file, in a row, before the batch gives up
+# fork starts workers at once and works from any caller (a REPL, stdin, a notebook); spawn elsewhere
+DEFAULT_START_METHOD = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
 FEEDBACK_DIR = "feedback"
 SUMMARY_NAME = "summary.xlsx"
 RESULTS_NAME = "results.jsonl"
@@ -188,12 +191,18 @@ class _Checker:
 
 def _worker_main(conn: Any, settings: WorkerSettings) -> None:
     """Serve (index, path) tasks until told to stop: ('start', index) then ('done', index, result)."""
+    import faulthandler
     import sys
     import warnings
 
     warnings.simplefilter("ignore")
-    devnull = open(os.devnull, "w")  # noqa: SIM115 - the worker's whole life
-    sys.stdout = sys.stderr = devnull  # stray prints must not break the progress bar
+    # Stray output (prints, warnings, a native library's panic message, a crash dump) must not break the
+    # parent's progress bar: the worker's own stdout and stderr go nowhere, at the descriptor level too.
+    faulthandler.disable()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - the worker's whole life
     checker = _Checker(settings)
     while True:
         try:
@@ -208,6 +217,10 @@ def _worker_main(conn: Any, settings: WorkerSettings) -> None:
 
 
 # ---------------------------------------------------------------- the parent side
+
+
+class WorkerStartError(RdcheckError):
+    """Worker processes die before they check anything: the environment is broken, not a file."""
 
 
 @dataclass
@@ -270,6 +283,7 @@ def _run_pool(
     pending = deque(range(len(paths)))
     workers: list[_Worker] = []
     lang = settings.lang
+    startup_failures = 0
 
     def finish(worker: _Worker, result: dict[str, Any]) -> None:
         index = worker.index
@@ -312,13 +326,29 @@ def _run_pool(
                             message = w.conn.recv()
                             if message[0] == "start" and message[1] == w.index:
                                 w.started, w.deadline = True, time.monotonic() + timeout
+                                startup_failures = 0
                             elif message[0] == "done" and message[1] == w.index:
                                 finish(w, message[2])
                     except (EOFError, OSError):
                         broken = True
                 if w.index is None:
                     continue
-                if broken or not w.process.is_alive():
+                dead = broken or not w.process.is_alive()
+                if not w.started and (dead or now >= w.deadline):
+                    # The worker died before it touched the file: not the file's fault. Give the file to a
+                    # fresh worker; if workers cannot even start, say so instead of failing every file.
+                    _stop(w, kill=True)
+                    workers.remove(w)
+                    pending.appendleft(w.index)
+                    w.index = None
+                    startup_failures += 1
+                    if startup_failures >= MAX_STARTUP_FAILURES:
+                        raise WorkerStartError(
+                            f"无法启动检查进程（退出码 {w.process.exitcode}）",
+                            f"cannot start the checking processes (exit code {w.process.exitcode})",
+                        )
+                    continue
+                if dead:
                     _stop(w, kill=True)
                     finish(w, error_dict(paths[w.index], _exit_reason(w.process.exitcode, lang)))
                     workers.remove(w)
@@ -405,7 +435,7 @@ def check_files(
     feedback_dir: str | os.PathLike[str] | None = None,
     writer: Callable[..., Any] | str | None = None,
     isolate: bool = True,
-    start_method: str | None = "spawn",
+    start_method: str | None = DEFAULT_START_METHOD,
 ) -> list[dict[str, Any]]:
     """Check files in parallel; return one JSON dict per path, in the paths' order, superseded ones marked.
 
@@ -521,7 +551,7 @@ def run_batch(
     writer: Callable[..., Any] | str | None = None,
     feedback: bool = True,
     isolate: bool = True,
-    start_method: str | None = "spawn",
+    start_method: str | None = DEFAULT_START_METHOD,
 ) -> BatchResult:
     """Check every path and write summary.xlsx, results.jsonl and feedback/ to out_dir. Never prints."""
     started = time.monotonic()
@@ -564,7 +594,9 @@ def run_batch(
 
 __all__ = [
     "BatchResult",
+    "DEFAULT_START_METHOD",
     "DEFAULT_TIMEOUT",
+    "WorkerStartError",
     "WORKBOOK_SUFFIXES",
     "check_files",
     "default_jobs",

@@ -131,6 +131,8 @@ def batch_command(
         )
     except OSError as exc:
         raise UsageFailure(f"无法写出结果：{exc}" if lang == "zh" else f"cannot write the output: {exc}") from None
+    except RdcheckError as exc:  # the worker processes cannot start: nothing a file did
+        raise UsageFailure(exc.message(lang)) from None
     counts = result.counts
     if lang == "zh":
         parts = "，".join(f"{STATUS_ZH[k]} {v}" for k, v in counts.items())

@@ -353,7 +353,7 @@ def load_results(
     timeout: float | None = None,
     progress: Any = None,
     check: Any = None,
-    start_method: str | None = "spawn",
+    start_method: str | None = None,
 ) -> list[dict[str, Any]]:
     """Return the JSON reports of SRC: a batch's results.jsonl, or every workbook in a folder, checked now."""
     from .batch import DEFAULT_TIMEOUT, check_files, find_workbooks, read_results_jsonl
@@ -368,7 +368,7 @@ def load_results(
             timeout=timeout or DEFAULT_TIMEOUT,
             progress=progress,
             check=check,
-            start_method=start_method,
+            **({"start_method": start_method} if start_method else {}),
         )
     if p.is_file() and p.suffix.lower() in (".jsonl", ".json", ".ndjson"):
         return read_results_jsonl(p)

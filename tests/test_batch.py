@@ -242,11 +242,15 @@ def test_summary_xlsx_has_a_row_per_file_filter_frozen_header_status_colours_and
     assert rules["T02"][4] == 1 and rules["F06"][5] == 1
 
 
-@pytest.mark.parametrize("fault", ["exit", "segv", "raise"])
-def test_a_crashing_worker_costs_one_error_row_and_no_file_is_lost(tmp_path: Path, fault: str) -> None:
+@pytest.mark.parametrize(
+    ("fault", "start_method"), [("exit", "fork"), ("segv", "fork"), ("raise", "fork"), ("exit", "spawn")]
+)
+def test_a_crashing_worker_costs_one_error_row_and_no_file_is_lost(
+    tmp_path: Path, fault: str, start_method: str
+) -> None:
     paths = [write_fake(tmp_path / f"f{i:02d}.xlsx", report(uscc(i))) for i in range(8)]
     write_fake(paths[3], {**report(uscc(3)), "_fault": fault})
-    result = run(paths, tmp_path / "out", jobs=2)
+    result = run(paths, tmp_path / "out", jobs=2, start_method=start_method)
     assert [r["file"] for r in result.results] == [str(p) for p in paths]
     assert [r["status"] for r in result.results] == ["pass"] * 3 + ["error"] + ["pass"] * 4
     reason = result.results[3]["error"]
@@ -264,6 +268,29 @@ def test_a_file_past_the_time_limit_is_stopped_and_the_batch_goes_on(tmp_path: P
     assert time.monotonic() - started < 30
     assert [r["status"] for r in result.results] == ["pass", "error", "pass", "pass", "pass"]
     assert "1.5" in result.results[1]["error"]
+
+
+def test_workers_that_cannot_start_are_one_clear_error_not_an_error_per_file(tmp_path: Path) -> None:
+    import sys
+    import types
+
+    from rdcheck.batch import WorkerStartError
+
+    ghost = types.ModuleType("ghost_module_not_on_disk")  # a spawned worker cannot import it, so it dies at boot
+
+    def check(path: str, config: Any, lang: str) -> FakeReport:
+        return fake_check(path, config, lang)
+
+    check.__module__ = ghost.__name__
+    check.__qualname__ = "check"
+    ghost.check = check
+    sys.modules[ghost.__name__] = ghost
+    try:
+        paths = [write_fake(tmp_path / f"f{i}.xlsx", report(uscc(i))) for i in range(3)]
+        with pytest.raises(WorkerStartError):
+            run_batch(paths, tmp_path / "out", jobs=2, check=check, start_method="spawn")
+    finally:
+        del sys.modules[ghost.__name__]
 
 
 def test_fault_hook_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
