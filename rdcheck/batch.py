@@ -417,6 +417,18 @@ class BatchResult:
         return counts
 
 
+def _preload(feedback: bool) -> None:
+    """Import the checker once here, so that forked workers share it instead of each importing pandas."""
+    modules = ["rdcheck.api", "rdcheck.compute", "rdcheck.engine", "rdcheck.workbook.reader"]
+    if feedback:
+        modules.append("rdcheck.report.xlsx")
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a worker will report the same problem against each file, with its reason
+            return
+
+
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -470,6 +482,8 @@ def check_files(
             progress(done, len(names), result)
 
     jobs = max(1, jobs or default_jobs())
+    if isolate and names and start_method == "fork" and check is None:
+        _preload(feedback_dir is not None)
     if not isolate:
         checker = _Checker(settings)
         for i, name in enumerate(names):
