@@ -144,3 +144,9 @@ def test_check_book_reports_findings():
     assert report.flatten(["rule", "cell"]) == [["F08", "G4"]]
     assert report.status == "warn"
     assert report.to_dict()["findings"][0]["basis"]
+
+
+def test_an_implausible_year_is_f10_and_year_bound_checks_stay_quiet():
+    book = example_book({"企业信息": {"所属年度": -1}})
+    rules = [f.rule for f in run(book, SimpleNamespace(), Config())]
+    assert rules == ["F10"]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..engine.registry import Context, Hit, check
 from ..workbook.layout import CATEGORIES, ENTERPRISE, LEDGER, PROJECTS, SUMMARY
-from .common import ZERO, as_datetime, dec, ledger, project_column, projects
+from .common import ZERO, as_datetime, dec, ledger, project_column, projects, tax_year
 
 LED, PRJ, SUM = LEDGER.name, PROJECTS.name, SUMMARY.name
 
@@ -35,7 +35,7 @@ def unknown_project(ctx: Context) -> Iterator[Hit]:
 
 @check("B02")
 def active_without_lines(ctx: Context) -> Iterator[Hit]:
-    year = ctx.book.year
+    year = tax_year(ctx)
     if year is None or not _has_projects(ctx) or not ctx.book.ledger.present:
         return
     p = projects(ctx)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..engine.registry import Context, Hit, check
 from ..workbook.layout import ASSETS, ENTERPRISE, LEDGER, PROJECTS
-from .common import ZERO, dec, figure, key, ledger, projects, total
+from .common import ZERO, dec, figure, key, ledger, projects, tax_year, total
 
 ENT, LED, PRJ = ENTERPRISE.name, LEDGER.name, PROJECTS.name
 
@@ -66,7 +66,7 @@ def negative_list(ctx: Context) -> Iterator[Hit]:
     if industry is None and not hasattr(ctx.calc, "negative_list"):
         from ..compute.policy import negative_list_entry
 
-        industry = negative_list_entry(code, None, ctx.book.year)
+        industry = negative_list_entry(code, None, tax_year(ctx))
     if industry:
         yield Hit(sheet=ENT, column="行业代码", value=code, values={"industry": industry})
 

@@ -30,6 +30,12 @@ def total(series: pd.Series) -> Decimal:
     return sum((v for v in series if isinstance(v, Decimal)), ZERO)
 
 
+def tax_year(ctx: Context) -> int | None:
+    """所属年度 when it is a plausible calendar year (F10 reports the rest; year-bound checks then stay quiet)."""
+    year = ctx.book.year
+    return year if year is not None and 1000 <= year <= 9999 else None
+
+
 def ledger(ctx: Context) -> pd.DataFrame:
     """The ledger with derived columns: ``cat`` (费用类别), ``sub``, ``project``, ``book`` and ``eligible``
     (可加计金额; empty = 账载金额, for category 8 empty = 0), ``expense``, ``when`` (datetime64), ``in_year``
@@ -50,7 +56,7 @@ def _ledger(ctx: Context) -> pd.DataFrame:
     out["eligible"] = eligible.where(eligible.notna(), fill)
     out["expense"] = data["支出类型"]
     out["when"] = pd.to_datetime(data["日期"], errors="coerce") if len(data) else pd.Series([], dtype="datetime64[s]")
-    year = ctx.book.year
+    year = tax_year(ctx)
     in_year = pd.Series(True, index=data.index) if year is None else out["when"].isna() | (out["when"].dt.year == year)
     # The lines the computation counts (rdcheck.compute.lines.counted_mask): readable category, sub-item of that
     # category and amount, dated in the year or undated — so totals here agree with the report's figures.

@@ -12,7 +12,7 @@ import pandas as pd
 from ..engine.registry import Context, Hit, check
 from ..schema import validate_book
 from ..workbook.layout import DATE, ENTERPRISE, LEDGER, SHEETS
-from .common import ledger
+from .common import ledger, tax_year
 
 ENT = ENTERPRISE.name
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -108,7 +108,7 @@ def uscc_invalid(ctx: Context) -> Iterator[Hit]:
 
 @check("F07")
 def date_outside_year(ctx: Context) -> Iterator[Hit]:
-    year = ctx.book.year
+    year = tax_year(ctx)
     if year is None or not ctx.book.ledger.present:
         return
     when = ledger(ctx)["when"]
