@@ -165,6 +165,11 @@ def test_year(raw, expected):
     assert parse_year(raw) == expected
 
 
+@pytest.mark.parametrize("raw", [-1, 0, 99999, "24"])
+def test_implausible_year_is_unreadable(raw):
+    assert isinstance(parse_year(raw), Invalid)
+
+
 def test_column_letters():
     assert [column_letter(i) for i in (0, 1, 25, 26, 27, 701, 702)] == ["A", "B", "Z", "AA", "AB", "ZZ", "AAA"]
 

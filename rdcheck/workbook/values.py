@@ -240,10 +240,15 @@ def _parse_date_text(text: str) -> dt.date | Invalid:
 
 
 def parse_year(value: object) -> int | None | Invalid:
+    """Read a year (``2024``, ``2024年``, ``2024年度``); anything outside 1000-9999 is not a year (F04)."""
     if isinstance(value, str):
         text = _SPACES.sub("", fold(value)).removesuffix("年度").removesuffix("年")
-        return parse_int(text) if text else None
-    return parse_int(value)
+        year = parse_int(text) if text else None
+    else:
+        year = parse_int(value)
+    if isinstance(year, int) and not 1000 <= year <= 9999:
+        return Invalid(raw_text(value))
+    return year
 
 
 # ---------------------------------------------------------------- choices
