@@ -1,4 +1,4 @@
-"""Rewrite the README's generated sections from the code (the workbook layout); a test keeps them in sync."""
+"""Rewrite the README's generated sections from the code (layout and rule catalogue); a test keeps them in sync."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ import re
 import sys
 from pathlib import Path
 
-from rdcheck.workbook.doc import layout_markdown
+from rdcheck.docs import layout_markdown, rules_markdown
 
-BEGIN, END = "<!-- layout:begin -->", "<!-- layout:end -->"
+SECTIONS = {"layout": layout_markdown, "rules": rules_markdown}
 
 
 def synced(text: str) -> str:
-    block = f"{BEGIN}\n{layout_markdown()}{END}"
-    return re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    for name, render in SECTIONS.items():
+        begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+        block = f"{begin}\n{render()}{end}"
+        text = re.sub(re.escape(begin) + ".*?" + re.escape(end), lambda _, b=block: b, text, flags=re.S)
+    return text
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
-"""Render the layout table as Markdown, for the README (kept in sync by a test)."""
+"""Render the layout table and the rule catalogue as Markdown, for the README (kept in sync by a test)."""
 
 from __future__ import annotations
 
-from .layout import AMOUNT, CATEGORIES, SHEETS
+from .workbook.layout import AMOUNT, CATEGORIES, SHEETS
 
 
 def layout_markdown() -> str:
@@ -25,4 +25,18 @@ def layout_markdown() -> str:
     for n, (name, subs) in CATEGORIES.items():
         items = "; ".join(f"{code} {sub}" + (f" → {line}" if line else "") for code, (sub, line) in subs.items())
         out.append(f"| {n} {name} | {items} |")
+    return "\n".join(out) + "\n"
+
+
+def rules_markdown() -> str:
+    """Return the rule catalogue as a Markdown table: id, pillar, default severity, title, basis."""
+    from .engine import load_catalogue
+
+    pillars = {"F": "F 文件", "B": "B 应建尽建", "C": "C 应提尽提", "T": "T 应统尽统"}
+    out = ["| id | 类别 pillar | 默认 severity | 检查 check | 依据 basis |", "|---|---|---|---|---|"]
+    for rule in load_catalogue():
+        basis = rule.basis.replace("|", "\\|")
+        out.append(
+            f"| {rule.id} | {pillars[rule.pillar]} | {rule.severity} | {rule.title['zh']} ({rule.title['en']}) | {basis} |"
+        )
     return "\n".join(out) + "\n"
