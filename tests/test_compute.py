@@ -140,6 +140,29 @@ def test_overseas_individual_and_category_8_are_never_deductible():
     assert calc.book_total == 180
 
 
+def test_limits_follow_the_formula_when_reversals_make_the_base_negative():
+    """Spec §4.1 has no floor: limit = base × 10%/90%, allowed = min(cat 6, limit); line 38 likewise.
+
+    1.1 −900 (a reversal larger than the year's wages), 6.1 100, 7.2 50, and a 进行中 project's 资本化 6.2 of 300
+    outside the limit's scope: limit = −900/9 = −100, allowed = min(100, −100) = −100, line 34 = −100 + 300 = 200,
+    line 2 = −900 + 200 = −700; line 38 = min(40, −700 × 2/3 = −466.67) = −466.67; line 40 = −1166.67.
+    (The earlier code floored both limits at 0 and gave line 34 = 300, line 38 = 0, line 40 = −600.)
+    """
+    lines = [
+        line("P1", "1.1", -900),
+        line("P1", "6.1", 100),
+        line("P1", "7.2", 50, contractor="境外机构"),
+        line("P1", "6.2", 300, kind="资本化"),
+    ]
+    calc = compute(make_book(lines))
+    a = calc.a107012
+    assert fen(calc.other_limit["limit"]) == d("-100.00") and calc.other_limit["allowed"] == a[34] - 300
+    assert fen(a[34]) == d("200.00") and fen(a[2]) == d("-700.00")
+    assert fen(a[38]) == d("-466.67") and fen(a[40]) == d("-1166.67")
+    assert a[42] == 300 and fen(a[41]) == d("-1466.67")
+    assert a[47] == 0 and a[51] == 0
+
+
 def test_special_income_larger_than_base_floors_line_47():
     calc = compute(make_book([line("P1", "1.1", 100)], 特殊收入=150))
     a = calc.a107012
@@ -451,7 +474,7 @@ def test_invariants_hold_for_any_ledger(rows, status):
     tiny = Decimal("1e-12")
     assert abs(sum(calc.line_amounts, Decimal(0)) - a[40]) < tiny
     assert abs(sum((r["允许加计扣除金额合计"] for r in calc.summary2021), Decimal(0)) - a[40]) < tiny
-    assert a[41] + a[42] == a[40]
+    assert abs(a[41] + a[42] - a[40]) < tiny  # 41 = 40 − 42 at 28 digits: exact to 1e-12, not bit-exact
     assert a[2] == a[3] + a[7] + a[16] + a[19] + a[23] + a[34]
     assert a[34] <= a[28] and a[38] <= a[37] * Decimal("0.8")
     assert a[51] == a[47] - a[48] - a[49] and a[52] == 0

@@ -64,8 +64,9 @@ def compute_a107012(
 ) -> TaxResult:
     """Fill the 52 lines from the prepared ledger lines (see lines.prepare_lines) and 企业信息.
 
-    The two limits are floored at 0 so that a base made negative by reversals never turns a cost into a
-    negative allowance; with positive amounts this is exactly spec §4.1.
+    The limits follow spec §4.1's formulas literally, without a floor: when reversals make the base negative
+    the limit is negative too and min() takes it (the form's printed formula, 孰小值; a floor at 0 would be a
+    rule of our own that an independent computation of §4 does not apply).
     """
     a: dict[int, Decimal] = dict.fromkeys(range(1, 53), ZERO)
     for line, total in dsum_by(lines[lines["line"] > 0], "line", "eligible").items():
@@ -83,7 +84,7 @@ def compute_a107012(
     base = dsum(lines.loc[(category <= 5) & in_scope, "eligible"])
     cat6_in = dsum(lines.loc[is_cat6 & in_scope, "eligible"])
     cat6_out = dsum(lines.loc[is_cat6 & ~in_scope, "eligible"])
-    limit = max(ZERO, base * rate10 / (ONE - rate10))
+    limit = base * rate10 / (ONE - rate10)
     allowed = min(cat6_in, limit)
     a[34] = allowed + cat6_out
     a[2] = a[3] + a[7] + a[16] + a[19] + a[23] + a[34]
@@ -92,7 +93,7 @@ def compute_a107012(
     # 委托研发: 80% of what was paid; 委托境外机构 at most 2/3 of the domestic base (财税〔2018〕64号).
     share = policy.commissioned_share(year)
     num, den = policy.overseas_limit(year)
-    overseas_cap = max(ZERO, (a[2] + a[36] * share) * num / den)
+    overseas_cap = (a[2] + a[36] * share) * num / den
     a[38] = min(a[37] * share, overseas_cap)
     a[40] = a[2] + a[36] * share + a[38]
 
