@@ -29,7 +29,7 @@ class District:
 
     name: str
     year: int
-    gdp: Decimal
+    gdp: Decimal  # yuan
     target_rd_spending: Decimal | None = None
     target_intensity: Decimal | None = None  # percent
     target_basic_research: Decimal | None = None
@@ -37,6 +37,11 @@ class District:
     basic_research_other: Decimal = Decimal(0)
     regions: list[str] = field(default_factory=list)
     path: str | None = None
+    gdp_yi: Decimal | None = None  # as district.yaml gives it, in 亿元 (rollup.json shows it so)
+
+    def __post_init__(self) -> None:
+        if self.gdp_yi is None:
+            self.gdp_yi = self.gdp / YI
 
     @property
     def other_performers_total(self) -> Decimal:
@@ -117,12 +122,8 @@ def district_from_dict(data: Any, path: str = "district.yaml") -> District:
     this_year = dt.date.today().year
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= this_year + 1:
         raise _err(path, "year", f"须为 2000-{this_year + 1} 的年份，实际为 {year!r}", f"must be a year, got {year!r}")
-    district = District(
-        name=str(name).strip(),
-        year=year,
-        gdp=_number(path, "gdp", data["gdp"], "亿元", "100 million yuan", positive=True) * YI,
-        path=path,
-    )
+    gdp = _number(path, "gdp", data["gdp"], "亿元", "100 million yuan", positive=True)
+    district = District(name=str(name).strip(), year=year, gdp=gdp * YI, path=path, gdp_yi=gdp)
 
     targets = data.get("targets") or {}
     if not isinstance(targets, dict):

@@ -8,6 +8,16 @@ from typing import Any
 
 YI = Decimal(100_000_000)
 WAN = Decimal(10_000)
+TYPE_NAMES = {
+    "high_tech": "高新技术企业",
+    "tech_sme": "科技型中小企业",
+    "above_scale": "规模以上企业",
+    "other": "其他企业（非高新、科小、规上）",
+}
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def _scaled(value: Any, unit: Decimal) -> float | None:
@@ -20,29 +30,24 @@ def write_rollup(rollup: Any, out_path: str | os.PathLike[str]) -> None:
     """Write rollup.xlsx from a rdcheck.rollup.Rollup: 概览 with charts, 按区域, 按行业, 按类型, 跟进名单, 企业明细."""
     import xlsxwriter
 
+    from ..industry import section_name
+
     d = rollup.to_dict()
     wb = xlsxwriter.Workbook(str(out_path), {"strings_to_formulas": False, "strings_to_urls": False})
     try:
         f = _Formats(wb)
-        _overview(wb, f, d, rollup.warnings)
-        region_rows = _breakdown(
-            wb,
-            f,
-            "按区域",
-            ["区域"],
-            [[r["region"]] for r in d["by_region"]],
-            d["by_region"],
-        )
+        _overview(wb, f, d, rollup.extra, rollup.warnings("zh"))
+        region_rows = _breakdown(wb, f, "按区域", ["区域"], [[b.key] for b in rollup.by_region], rollup.by_region)
         industry_rows = _breakdown(
             wb,
             f,
             "按行业",
             ["行业门类", "门类名称"],
-            [[r["section"], r["name"]] for r in d["by_industry"]],
-            d["by_industry"],
+            [[b.key, section_name(b.key)] for b in rollup.by_industry],
+            rollup.by_industry,
         )
-        _breakdown(wb, f, "按类型", ["企业类型"], [[r["name"]] for r in d["by_type"]], d["by_type"])
-        _follow_up(wb, f, d["follow_up"])
+        _breakdown(wb, f, "按类型", ["企业类型"], [[TYPE_NAMES[b.key]] for b in rollup.by_type], rollup.by_type)
+        _follow_up(wb, f, rollup.follow_up)
         _enterprises(wb, f, rollup.enterprises)
         _charts(wb, d, region_rows, industry_rows)
     finally:
@@ -70,23 +75,25 @@ def _num(sheet: Any, row: int, col: int, value: float | int | None, fmt: Any = N
         sheet.write_number(row, col, value, fmt)
 
 
-def _overview(wb: Any, f: _Formats, d: dict[str, Any], warnings: list[str]) -> None:
+def _overview(wb: Any, f: _Formats, d: dict[str, Any], extra: dict[str, Any], warnings: list[str]) -> None:
     sheet = wb.add_worksheet("概览")
     sheet.set_column(0, 0, 26)
     sheet.set_column(1, 5, 16)
     sheet.write_string(0, 0, f"{d['district']} {d['year']} 年研发投入汇总", f.title)
     sheet.write_string(1, 0, "地区生产总值（亿元）")
-    _num(sheet, 1, 1, _scaled(d["gdp"], YI), f.yi)
-    heads = ["指标", "目标", "报送", "潜在（应统尽统）", "差距（目标−报送）", "结论"]
+    _num(sheet, 1, 1, d["gdp"], f.yi)
+    heads = ["指标", "目标", "报送", "潜在（应统尽统）", "差距（目标−报送）", "结论", "差距（目标−潜在）"]
     for c, text in enumerate(heads):
         sheet.write_string(3, c, text, f.header)
     rd, it, br = d["rd_spending"], d["intensity"], d["basic_research"]
     rows = [
-        ("全区研发支出（亿元）", rd["target"], rd["reported"], rd["potential"], rd["gap"], YI, False),
-        ("研发投入强度（%）", it["target"], it["reported"], it["potential"], it["gap"], None, True),
-        ("基础研究（亿元）", br["target"], br["amount"], br["amount"], br["gap"], YI, False),
-    ]
-    for r, (label, target, reported, potential, gap, unit, strict) in enumerate(rows, start=4):
+        ("全区研发支出（亿元）", rd["target"], rd["reported"], rd["potential"], rd["gap"], YI, False,
+         extra["gap_potential"]),
+        ("研发投入强度（%，差距为百分点）", it["target"], it["reported"], it["potential"], _float(extra["intensity_gap"]),
+         None, True, _float(extra["intensity_gap_potential"])),
+        ("基础研究（亿元）", br["target"], br["amount"], br["amount"], br["gap"], YI, False, br["gap"]),
+    ]  # fmt: skip
+    for r, (label, target, reported, potential, gap, unit, strict, gap_potential) in enumerate(rows, start=4):
         fmt = f.pct if unit is None else f.yi
         sheet.write_string(r, 0, label, f.cell)
         for c, value in enumerate((target, reported, potential, gap), start=1):
@@ -96,6 +103,7 @@ def _overview(wb: Any, f: _Formats, d: dict[str, Any], warnings: list[str]) -> N
             sheet.write_string(r, 5, "已达标" if met else "未达标", f.met if met else f.unmet)
         else:
             sheet.write_blank(r, 5, None, f.cell)
+        _num(sheet, r, 6, gap_potential if unit is None else _scaled(gap_potential, unit), fmt)
     # the make-up of spending, for the stacked chart: rows 9-11, columns 报送 / 潜在 / 目标
     sheet.write_string(8, 0, "研发支出构成（亿元）", f.header)
     for c, text in enumerate(("报送", "潜在", "目标"), start=1):
@@ -120,9 +128,13 @@ def _overview(wb: Any, f: _Formats, d: dict[str, Any], warnings: list[str]) -> N
         ("计入", sub["counted"]),
         ("无法检查", sub["error"]),
         ("已被替代", sub["superseded"]),
-        ("未计入（其他年度等）", sub["excluded"]),
+        ("未计入：其他年度", extra["excluded_other_year"]),
+        ("未计入：校验不通过（--exclude-failed）", extra["excluded_failed"]),
         ("高新技术企业（家）", counts["high_tech"]),
         ("科技型中小企业（家）", counts["tech_sme"]),
+        ("规模以上企业（家）", extra["above_scale"]),
+        ("基础研究：企业（亿元）", _scaled(extra["basic_research_enterprises"], YI)),
+        ("基础研究：其他执行单位（亿元）", _scaled(extra["basic_research_other"], YI)),
     ]
     for r, (label, value) in enumerate(labels, start=14):
         sheet.write_string(r, 0, label, f.cell)
@@ -136,9 +148,7 @@ def _overview(wb: Any, f: _Formats, d: dict[str, Any], warnings: list[str]) -> N
     )
 
 
-def _breakdown(
-    wb: Any, f: _Formats, name: str, key_heads: list[str], keys: list[list[str]], rows: list[dict[str, Any]]
-) -> int:
+def _breakdown(wb: Any, f: _Formats, name: str, key_heads: list[str], keys: list[list[str]], rows: list[Any]) -> int:
     sheet = wb.add_worksheet(name)
     heads = [*key_heads, "企业数", "报送（万元）", "潜在（万元）", "应统尽统可增加（万元）", "基础研究（万元）"]
     for c, text in enumerate(heads):
@@ -148,30 +158,39 @@ def _breakdown(
     for r, (key, row) in enumerate(zip(keys, rows, strict=True), start=1):
         for c, text in enumerate(key):
             sheet.write_string(r, c, str(text))
-        sheet.write_number(r, k, row["enterprises"], f.int)
-        reported, potential = _scaled(row["reported"], WAN) or 0.0, _scaled(row["potential"], WAN) or 0.0
-        sheet.write_number(r, k + 1, reported, f.wan)
-        sheet.write_number(r, k + 2, potential, f.wan)
-        sheet.write_number(r, k + 3, potential - reported, f.wan)
-        _num(sheet, r, k + 4, _scaled(row.get("basic_research"), WAN), f.wan)
+        sheet.write_number(r, k, row.enterprises, f.int)
+        sheet.write_number(r, k + 1, _scaled(row.reported, WAN), f.wan)
+        sheet.write_number(r, k + 2, _scaled(row.potential, WAN), f.wan)
+        sheet.write_number(r, k + 3, _scaled(row.potential - row.reported, WAN), f.wan)
+        sheet.write_number(r, k + 4, _scaled(row.basic_research, WAN), f.wan)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(1, len(rows)), len(heads) - 1)
     return len(rows)
 
 
-def _follow_up(wb: Any, f: _Formats, follow: list[dict[str, Any]]) -> None:
+def _follow_up(wb: Any, f: _Formats, follow: list[Any]) -> None:
+    from .rollup_text import note_text, reason_text
+
     sheet = wb.add_worksheet("跟进名单")
-    heads = ["序号", "统一社会信用代码", "企业名称", "区域", "原因", "涉及金额（万元）", "文件"]
-    widths = [6, 21, 30, 12, 40, 16, 40]
+    heads = ["序号", "统一社会信用代码", "企业名称", "区域", "原因代码", "原因", "涉及金额（万元）", "文件"]
+    widths = [6, 21, 30, 12, 12, 44, 16, 40]
     for c, (text, width) in enumerate(zip(heads, widths, strict=True)):
         sheet.write_string(0, c, text, f.header)
         sheet.set_column(c, c, width)
     for r, item in enumerate(follow, start=1):
         sheet.write_number(r, 0, r)
-        for c, key in ((1, "uscc"), (2, "name"), (3, "region"), (4, "reason"), (6, "file")):
-            if item.get(key) is not None:
-                sheet.write_string(r, c, str(item[key]))
-        _num(sheet, r, 5, _scaled(item.get("amount"), WAN), f.wan)
+        words = reason_text(item.reasons) + note_text(item)
+        for c, value in (
+            (1, item.uscc),
+            (2, item.name),
+            (3, item.region),
+            (4, item.reason),
+            (5, words),
+            (7, item.file),
+        ):
+            if value is not None:
+                sheet.write_string(r, c, str(value))
+        _num(sheet, r, 6, _scaled(item.amount, WAN), f.wan)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(1, len(follow)), len(heads) - 1)
 
