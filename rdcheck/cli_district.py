@@ -26,17 +26,27 @@ class UsageFailure(click.ClickException):
 
 
 class ProgressBar:
-    """done/total, rate and ETA on one stderr line; silent when stderr is not a terminal or when quiet."""
+    """Progress on stderr: on a terminal, done/total, rate and ETA redrawn on one line; otherwise (a log, a pipe)
+    one plain line at each tenth of the way; nothing when quiet."""
 
-    def __init__(self, enabled: bool, label: str = "检查") -> None:
+    def __init__(self, enabled: bool, label: str = "检查", tty: bool = True, lang: str = "zh") -> None:
         self.enabled = enabled
         self.label = label
+        self.tty = tty
+        self.lang = lang
         self.started = time.monotonic()
         self.last = 0.0
         self.width = 0
+        self.step = -1
 
     def __call__(self, done: int, total: int, result: dict[str, Any]) -> None:
         if not self.enabled:
+            return
+        if not self.tty:
+            step = 10 * done // total if total else 10
+            if step != self.step or done == total:
+                self.step = step
+                click.echo(f"{self.label} {done}/{total}", err=True)
             return
         now = time.monotonic()
         if done < total and now - self.last < 0.1:
@@ -50,7 +60,8 @@ class ProgressBar:
         name = Path(str(result.get("file", ""))).name
         if len(name) > 30:
             name = "…" + name[-29:]
-        line = f"\r{self.label} {bar} {done}/{total}  {rate:.1f} 个/秒  剩余 {_clock(eta)}  {name}"
+        speed = f"{rate:.1f} 个/秒  剩余 {_clock(eta)}" if self.lang == "zh" else f"{rate:.1f}/s  ETA {_clock(eta)}"
+        line = f"\r{self.label} {bar} {done}/{total}  {speed}  {name}"
         width = _display_width(line)
         pad = max(0, self.width - width)  # blank what a longer previous line left behind
         self.width = width
@@ -86,8 +97,9 @@ def _check_config(config_path: str | None, lang: str) -> None:
         raise UsageFailure(exc.message(lang)) from None
 
 
-def _progress(quiet: bool, label: str) -> ProgressBar:
-    return ProgressBar(enabled=not quiet and sys.stderr.isatty(), label=label)
+def _progress(quiet: bool, lang: str) -> ProgressBar:
+    label = "检查" if lang == "zh" else "checking"
+    return ProgressBar(enabled=not quiet, label=label, tty=sys.stderr.isatty(), lang=lang)
 
 
 @click.command("batch")
@@ -100,7 +112,7 @@ def _progress(quiet: bool, label: str) -> ProgressBar:
               help="Bureau configuration.")  # fmt: skip
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
               help="Seconds one file may take before it is stopped and reported as an error.")  # fmt: skip
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the output."
 )
@@ -108,16 +120,17 @@ def batch_command(
     directory: str, out_dir: str, jobs: int | None, config_path: str | None, timeout: float, quiet: bool, lang: str
 ) -> None:
     """Check every workbook under DIRECTORY; write summary.xlsx, results.jsonl and feedback/ to -o."""
-    from .batch import find_workbooks, run_batch
+    from .batch import FEEDBACK_DIR, find_workbooks, run_batch
 
     _check_config(config_path, lang)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageFailure(f"输出位置不是文件夹：{out}" if lang == "zh" else f"output is not a folder: {out}")
-    paths = find_workbooks(directory, exclude=[out])
+    paths = find_workbooks(directory, exclude=[out, out / FEEDBACK_DIR])  # OUT may be DIR itself
     if not paths:
         click.echo(
-            f"{directory} 下没有找到 .xlsx/.xlsm/.xls 工作簿" if lang == "zh" else "no workbooks found", err=True
+            f"{directory} 下没有找到 .xlsx/.xlsm/.xls 工作簿" if lang == "zh" else f"no workbooks under {directory}",
+            err=True,
         )
     try:
         result = run_batch(
@@ -126,7 +139,7 @@ def batch_command(
             jobs=jobs,
             config_path=config_path,
             timeout=timeout,
-            progress=_progress(quiet, "检查" if lang == "zh" else "check"),
+            progress=_progress(quiet, lang),
             lang=lang,
         )
     except OSError as exc:
@@ -148,7 +161,10 @@ def batch_command(
         click.echo(f"  {r.get('file')}: {r.get('error')}", err=True)
     if len(errors) > MAX_ERRORS_SHOWN:
         more = len(errors) - MAX_ERRORS_SHOWN
-        click.echo(f"  …另有 {more} 个文件无法检查，见 summary.xlsx" if lang == "zh" else f"  …{more} more", err=True)
+        click.echo(
+            f"  …另有 {more} 个文件无法检查，见 summary.xlsx" if lang == "zh" else f"  …{more} more, see summary.xlsx",
+            err=True,
+        )
 
 
 @click.command("rollup")
@@ -165,7 +181,10 @@ def batch_command(
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (SRC a folder).")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
               help="Seconds one file may take (SRC a folder).")  # fmt: skip
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the output."
+)
 def rollup_command(
     src: str,
     district_path: str,
@@ -176,6 +195,7 @@ def rollup_command(
     jobs: int | None,
     timeout: float,
     quiet: bool,
+    lang: str,
 ) -> None:
     """Roll SRC (a folder of workbooks, or a batch's results.jsonl) up into the district's R&D figures."""
     from . import rollup as rollup_lib
@@ -185,20 +205,24 @@ def rollup_command(
         district = load_district(district_path)
         roster = load_roster(roster_path) if roster_path else None
     except RdcheckError as exc:
-        raise UsageFailure(exc.message("zh")) from None
-    _check_config(config_path, "zh")
+        raise UsageFailure(exc.message(lang)) from None
+    _check_config(config_path, lang)
+    out = None if out_dir is None else Path(out_dir)
+    if out is not None and out.exists() and not out.is_dir():
+        raise UsageFailure(f"输出位置不是文件夹：{out}" if lang == "zh" else f"output is not a folder: {out}")
     try:
         results = rollup_lib.load_results(
-            src, jobs=jobs, config_path=config_path, timeout=timeout, progress=_progress(quiet, "检查")
+            src, jobs=jobs, config_path=config_path, timeout=timeout, progress=_progress(quiet, lang), lang=lang
         )
     except RdcheckError as exc:
-        raise UsageFailure(exc.message("zh")) from None
+        raise UsageFailure(exc.message(lang)) from None
     figures = rollup_lib.rollup(results, district, roster=roster, exclude_failed=exclude_failed)
-    click.echo(rollup_lib.format_summary(figures))
-    if out_dir is not None:
+    click.echo(rollup_lib.format_summary(figures, lang))
+    for warning in figures.warnings(lang):
+        click.echo(("警告：" if lang == "zh" else "warning: ") + warning, err=True)
+    if out is not None:
         from .report.rollup_xlsx import write_rollup
 
-        out = Path(out_dir)
         try:
             out.mkdir(parents=True, exist_ok=True)
             json_path = out / "rollup.json"
@@ -206,7 +230,8 @@ def rollup_command(
             xlsx_path = out / "rollup.xlsx"
             write_rollup(figures, xlsx_path)
         except OSError as exc:
-            raise UsageFailure(f"无法写出结果：{exc}") from None
+            reason = f"无法写出结果：{exc}" if lang == "zh" else f"cannot write the output: {exc}"
+            raise UsageFailure(reason) from None
         click.echo(f"\n  → {json_path}\n  → {xlsx_path}")
 
 

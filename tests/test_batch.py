@@ -24,6 +24,8 @@ from rdcheck.batch import (
 )
 from rdcheck.errors import ReadError
 
+SPEC6_KEYS = ("file", "sha256", "rdcheck", "status", "enterprise", "counts", "findings", "a107012", "tax_saving",
+              "stats", "reconciliation")  # fmt: skip
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
@@ -174,8 +176,14 @@ def test_superseded_newest_by_mtime_tie_path_sorting_last() -> None:
     mark_superseded(results, [10, 5, 7, 7, 1, 99])
     statuses = [r["status"] for r in results]
     assert statuses == ["pass", "superseded", "superseded", "pass", "pass", "error"]
-    assert results[1]["check_status"] == "pass" and results[1]["superseded_by"] == "a.xlsx"
-    assert results[2]["check_status"] == "fail" and results[2]["superseded_by"] == "d.xlsx"
+    assert results[1]["_check_status"] == "pass" and results[1]["superseded_by"] == "a.xlsx"
+    assert results[2]["_check_status"] == "fail" and results[2]["superseded_by"] == "d.xlsx"
+
+
+def test_superseded_without_times_keeps_the_path_sorting_last() -> None:
+    results = [report(uscc(1), file="z/old.xlsx"), report(uscc(1), file="a/new.xlsx")]
+    mark_superseded(results)
+    assert [r["status"] for r in results] == ["pass", "superseded"]
 
 
 # ---------------------------------------------------------------- the batch end to end (fake checker)
@@ -202,9 +210,21 @@ def test_batch_writes_every_file_once_sorted_with_feedback_and_superseded(tmp_pa
     assert [r["file"] for r in lines] == sorted(str(p) for p in paths)
     assert [r["file"] for r in result.results] == [r["file"] for r in lines]
     by_name = {Path(r["file"]).name: r for r in lines}
-    assert by_name["broken.xlsx"]["status"] == "error" and "\n" not in by_name["broken.xlsx"]["error"]
+    assert by_name["broken.xlsx"] == {
+        "file": str(paths[3]),
+        "status": "error",
+        "error": by_name["broken.xlsx"]["error"],
+    }
+    assert "\n" not in by_name["broken.xlsx"]["error"]
     assert by_name["a-old.xlsx"]["status"] == "superseded"
-    assert by_name["a-old.xlsx"]["check_status"] == "pass"
+    assert by_name["a-old.xlsx"]["superseded_by"] == str(paths[0])
+    # results.jsonl: the §6 report, plus superseded_by on a superseded line and nothing else
+    for line in lines:
+        if line["status"] != "error":
+            assert set(line) - set(SPEC6_KEYS) == ({"superseded_by"} if line["status"] == "superseded" else set())
+            assert set(SPEC6_KEYS) <= set(line)
+    memory = {Path(r["file"]).name: r for r in result.results}
+    assert memory["a-old.xlsx"]["_check_status"] == "pass"
     assert by_name["a.xlsx"]["status"] == "pass" and by_name["b.xlsx"]["status"] == "warn"
     assert result.counts == {"pass": 1, "warn": 1, "fail": 1, "error": 1, "superseded": 1}
 
@@ -212,8 +232,8 @@ def test_batch_writes_every_file_once_sorted_with_feedback_and_superseded(tmp_pa
     assert feedback == sorted([f"{uscc(1)}-2024.xlsx", f"{uscc(2)}-2024.xlsx", "c.xlsx"])
     winner = json.loads((out / "feedback" / f"{uscc(1)}-2024.xlsx").read_text())
     assert winner["feedback_for"].endswith("in/a.xlsx")  # the newest submission's feedback, not the old one's
-    assert by_name["a.xlsx"]["feedback"] == f"feedback/{uscc(1)}-2024.xlsx"
-    assert "feedback" not in by_name["a-old.xlsx"]
+    assert memory["a.xlsx"]["_feedback"] == f"feedback/{uscc(1)}-2024.xlsx"
+    assert "_feedback" not in memory["a-old.xlsx"]
 
 
 def test_summary_xlsx_has_a_row_per_file_filter_frozen_header_status_colours_and_rule_counts(tmp_path: Path) -> None:
@@ -224,7 +244,9 @@ def test_summary_xlsx_has_a_row_per_file_filter_frozen_header_status_colours_and
     wb = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")
     sheet = wb["汇总"]
     header = [c.value for c in sheet[1]]
-    assert header[:6] == ["文件", "统一社会信用代码", "企业名称", "年度", "区域", "状态"]
+    assert header[:4] == ["file", "统一社会信用代码", "企业名称", "status"]  # spec §5, in every language
+    for column in ("错误", "警告", "提示", "文件(F)", "应建尽建(B)", "应提尽提(C)", "应统尽统(T)"):
+        assert column in header
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == len(paths)
     assert [r[0] for r in rows] == sorted(str(p) for p in paths)
@@ -234,8 +256,10 @@ def test_summary_xlsx_has_a_row_per_file_filter_frozen_header_status_colours_and
     assert '=HYPERLINK("x")' in names  # written as text, not a formula
     cell = next(c for c in sheet["C"] if c.value == '=HYPERLINK("x")')
     assert cell.data_type == "s"
-    statuses = [r[header.index("状态")] for r in rows]
-    assert statuses.count("已被替代") == 1 and statuses.count("无法检查") == 1
+    statuses = [r[header.index("status")] for r in rows]
+    assert sorted(statuses) == ["error", "fail", "pass", "superseded", "warn"]
+    words = [r[header.index("结论")] for r in rows]
+    assert "已被替代（本身：通过）" in words and "无法检查" in words
     t_col = header.index("应统尽统(T)")
     assert rows[[Path(r[0]).name for r in rows].index("b.xlsx")][t_col] == 1
     rules = {r[0]: r for r in wb["规则统计"].iter_rows(min_row=2, values_only=True)}

@@ -64,21 +64,20 @@ def test_district_yaml_amounts_in_yuan(district: District) -> None:
 
 
 def test_known_totals(district: District) -> None:
-    d = rollup(submissions(), district).to_dict()
+    result = rollup(submissions(), district)
+    d = result.to_dict()
     assert d["submissions"] == {"counted": 3, "error": 1, "superseded": 1, "excluded": 1}
     rd = d["rd_spending"]
     assert rd["enterprises_reported"] == 52 * M  # 40 + 0 (not reported) + 12
     assert rd["enterprises_potential"] == 92 * M  # max per enterprise: 50 + 30 + 12
     assert rd["other_performers"] == 70 * M
     assert (rd["reported"], rd["potential"], rd["target"], rd["gap"]) == (122 * M, 162 * M, 200 * M, 78 * M)
-    assert d["intensity"] == {"reported": 1.22, "potential": 1.62, "target": 2.0, "gap": 0.78, "gap_potential": 0.38}
+    assert d["intensity"] == {"reported": 1.22, "potential": 1.62, "target": 2.0}
+    assert result.extra["intensity_gap"] == Decimal("0.78")  # percentage points: xlsx and terminal only
     assert d["basic_research"]["amount"] == 4 * M  # 2 + 1 + 1 (basic_research_other)
     assert (d["basic_research"]["target"], d["basic_research"]["gap"]) == (10 * M, 6 * M)
     assert d["counts"]["high_tech"] == 1 and d["counts"]["tech_sme"] == 1
-    assert d["gdp"] == 10_000_000_000 and d["district"] == "测试区" and d["year"] == 2024
-    for key in ("district", "year", "gdp", "submissions", "rd_spending", "intensity", "basic_research", "by_region",
-                "by_industry", "by_type", "follow_up", "counts"):  # fmt: skip
-        assert key in d
+    assert d["gdp"] == 100 and d["district"] == "测试区" and d["year"] == 2024  # GDP as given, in 亿元
     json.dumps(d)  # JSON-able as it stands
 
 
@@ -88,29 +87,35 @@ def test_breakdowns(district: District) -> None:
     regions = {r["region"]: (r["enterprises"], r["reported"], r["potential"]) for r in d["by_region"]}
     assert regions == {"王营街道": (1, 40 * M, 50 * M), "高新区": (1, 0, 30 * M), "其他": (1, 12 * M, 12 * M)}
     assert [r["region"] for r in d["by_region"]] == ["王营街道", "高新区", "其他"]
-    assert any("南陈集镇" in w and "其他" in w for w in result.warnings)
-    industry = {r["section"]: (r["enterprises"], r["reported"], r["potential"]) for r in d["by_industry"]}
+    assert any("南陈集镇" in w and "其他" in w for w in result.warnings())
+    assert any("南陈集镇" in w for w in result.warnings("en"))
+    industry = {r["industry"]: (r["enterprises"], r["reported"], r["potential"]) for r in d["by_industry"]}
     assert industry == {"C": (2, 40 * M, 80 * M), "I": (1, 12 * M, 12 * M)}
     types = {r["type"]: (r["enterprises"], r["reported"], r["potential"]) for r in d["by_type"]}
     assert types["high_tech"] == (1, 40 * M, 50 * M) and types["tech_sme"] == (1, 0, 30 * M)
-    assert types["above_scale"] == (3, 52 * M, 92 * M) and types["other"] == (0, 0, 0)
+    assert types["above_scale"] == (3, 52 * M, 92 * M) and set(types) == {"high_tech", "tech_sme", "above_scale"}
 
 
 def test_follow_up_sorted_by_amount_at_stake(district: District) -> None:
     roster = [RosterEntry(uscc(1), "甲"), RosterEntry(uscc(2), "乙"), RosterEntry(uscc(9), "未交", "高新区"),
               RosterEntry(uscc(4), "丁")]  # fmt: skip
-    follow = rollup(submissions(), district, roster=roster).to_dict()["follow_up"]
-    summary = [(f["uscc"], f["reason"].split()[0], f["amount"]) for f in follow]
+    result = rollup(submissions(), district, roster=roster)
+    follow = result.to_dict()["follow_up"]
+    summary = [(f["uscc"], f["reason"], f["amount"]) for f in follow]
     assert summary == [
-        (uscc(2), "T01", 30 * M),  # not reported: the whole intramural figure
+        (uscc(2), "T01", 30 * M),  # not reported: the whole intramural figure (T01 alone makes it fail)
         (uscc(3), "fail", 12 * M),  # failing validation
         (uscc(1), "T02", 10 * M),  # under-reported: 50 - 40
-        (None, "error", None),
-        (uscc(4), "未报送（仅报送了", None),  # submitted 2023's ledger only
+        (uscc(4), "未报送", None),  # submitted 2023's ledger only
         (uscc(9), "未报送", None),  # on the roster, nothing submitted
     ]
-    assert follow[-2]["reason"] == "未报送（仅报送了 2023 年度）"
-    assert follow[-1]["name"] == "未交" and follow[-1]["region"] == "高新区"
+    assert all(set(f) == {"uscc", "name", "reason", "amount"} for f in follow)
+    assert follow[-1]["name"] == "未交"
+    # rollup.xlsx and the terminal also say where, the other year, and the file that could not be read
+    assert result.follow_up[-3].years == [2023] and result.follow_up[-2].region == "高新区"
+    assert result.follow_up[-1].reasons == ["error"] and result.follow_up[-1].file == "f.xlsx"
+    text = format_summary(result)
+    assert "仅报送了 2023 年度" in text and "无法检查的文件 1 个" in text
 
 
 def test_exclude_failed_drops_fail_but_keeps_it_on_the_follow_up_list(district: District) -> None:
@@ -124,10 +129,11 @@ def test_exclude_failed_drops_fail_but_keeps_it_on_the_follow_up_list(district: 
 
 def test_target_met_gives_a_negative_gap(district: District) -> None:
     big = [report(uscc(1), region="高新区", intramural=300 * M, reported=300 * M, basic=20 * M)]
-    d = rollup(big, district).to_dict()
+    result = rollup(big, district)
+    d = result.to_dict()
     assert d["rd_spending"]["gap"] == 200 * M - 370 * M
     assert d["basic_research"]["gap"] == 10 * M - 21 * M
-    assert d["intensity"]["gap"] == pytest.approx(2.0 - 3.7)
+    assert result.extra["intensity_gap"] == Decimal("2.0") - Decimal("3.7")
     assert "研发支出已达标" in format_summary(rollup(big, district))
 
 
@@ -162,6 +168,7 @@ def test_rollup_from_the_folder_equals_rollup_from_results_jsonl(tmp_path: Path,
     from_folder = rollup(load_results(folder, jobs=2, check=fake_check), district).to_dict()
     assert from_jsonl == from_folder
     assert from_jsonl["rd_spending"]["reported"] == 122 * M
+    assert from_jsonl["submissions"] == {"counted": 3, "error": 1, "superseded": 1, "excluded": 1}
 
 
 # ---------------------------------------------------------------- outputs and the command line
@@ -179,7 +186,7 @@ def test_rollup_xlsx_has_tables_and_native_charts(tmp_path: Path, district: Dist
     wb = openpyxl.load_workbook(tmp_path / "rollup.xlsx")
     assert wb.sheetnames == ["概览", "按区域", "按行业", "按类型", "跟进名单", "企业明细"]
     assert wb["概览"]["F5"].value == "未达标"
-    assert wb["跟进名单"].max_row == 1 + 4
+    assert wb["跟进名单"].max_row == 1 + 4  # 3 enterprises and the unreadable file
 
 
 def test_cli_rollup_from_results_jsonl(tmp_path: Path, district: District) -> None:

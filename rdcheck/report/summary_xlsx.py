@@ -1,4 +1,9 @@
-"""The batch's summary.xlsx: one row per workbook, and the count of findings per rule (spec §5)."""
+"""The batch's summary.xlsx: one row per workbook, and the count of findings per rule (spec §5).
+
+The first four columns are the spec's, in every language: file, 统一社会信用代码, 企业名称, status (the code
+pass/warn/fail/error/superseded, so that a filter or a script reads it the same way); 结论 beside it says the
+status in words.
+"""
 
 from __future__ import annotations
 
@@ -24,12 +29,13 @@ SEVERITY_NAMES = {"zh": {"error": "错误", "warning": "警告", "info": "提示
 
 # (key, zh header, en header, kind, width)
 COLUMNS: tuple[tuple[str, str, str, str, int], ...] = (
-    ("file", "文件", "file", "text", 40),
-    ("uscc", "统一社会信用代码", "USCC", "text", 21),
-    ("name", "企业名称", "enterprise", "text", 28),
+    ("file", "file", "file", "text", 40),
+    ("uscc", "统一社会信用代码", "统一社会信用代码", "text", 21),
+    ("name", "企业名称", "企业名称", "text", 28),
+    ("status", "status", "status", "text", 11),
+    ("status_text", "结论", "status (words)", "text", 14),
     ("year", "年度", "year", "int", 7),
-    ("region", "区域", "region", "text", 12),
-    ("status", "状态", "status", "text", 11),
+    ("region", "所在区域", "region", "text", 12),
     ("error", "错误", "errors", "int", 7),
     ("warning", "警告", "warnings", "int", 7),
     ("info", "提示", "info", "int", 7),
@@ -60,6 +66,16 @@ def _number(value: Any) -> float | int | None:
         return None
 
 
+def _status_text(result: dict[str, Any], lang: str) -> str:
+    names = STATUS_NAMES.get(lang, STATUS_NAMES["zh"])
+    status = str(result.get("status", "error"))
+    text = names.get(status, status)
+    own = result.get("_check_status")
+    if status == "superseded" and own in names:  # the superseded file's own result, for the officer
+        text += f"（本身：{names[own]}）" if lang == "zh" else f" (own result: {names[own]})"
+    return text
+
+
 def summary_row(result: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
     """Flatten one JSON report into the summary's columns."""
     enterprise = result.get("enterprise") or {}
@@ -74,8 +90,8 @@ def summary_row(result: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
         "name": enterprise.get("name"),
         "year": enterprise.get("year"),
         "region": enterprise.get("region"),
-        "status": STATUS_NAMES.get(lang, STATUS_NAMES["zh"]).get(status, status),
-        "_status": status,
+        "status": status,
+        "status_text": _status_text(result, lang),
         "a40": a107012.get("40"),
         "a51": a107012.get("51"),
         "tax_saving": result.get("tax_saving"),
@@ -83,7 +99,7 @@ def summary_row(result: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
         "intramural": stats.get("intramural"),
         "intramural_reported": stats.get("intramural_reported"),
         "basic_research": stats.get("basic_research"),
-        "feedback": result.get("feedback"),
+        "feedback": result.get("_feedback"),
     }
     if status != "error":
         for severity in SEVERITIES:
@@ -94,9 +110,9 @@ def summary_row(result: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
     if status == "superseded":
         by = result.get("superseded_by")
         reasons.append(f"已被较新的 {by} 替代" if lang == "zh" else f"superseded by the newer {by}")
-    if result.get("feedback_error"):
+    if result.get("_feedback_error"):
         head = "反馈工作簿未能写出" if lang == "zh" else "feedback workbook not written"
-        reasons.append(f"{head}：{result['feedback_error']}")
+        reasons.append(f"{head}：{result['_feedback_error']}")
     row["reason"] = "；".join(r for r in reasons if r) or None
     return row
 
@@ -165,7 +181,6 @@ def write_summary(results: Sequence[dict[str, Any]], out_path: str | os.PathLike
         sheet.autofilter(0, 0, last, len(COLUMNS) - 1)
         sheet.freeze_panes(1, 1)
         status_col = next(i for i, col in enumerate(COLUMNS) if col[0] == "status")
-        names = STATUS_NAMES["en" if en else "zh"]
         for status in STATUSES:
             fill, font = STATUS_COLOURS[status]
             sheet.conditional_format(
@@ -176,7 +191,7 @@ def write_summary(results: Sequence[dict[str, Any]], out_path: str | os.PathLike
                 {
                     "type": "cell",
                     "criteria": "equal to",
-                    "value": f'"{names[status]}"',
+                    "value": f'"{status}"',
                     "format": wb.add_format({"bg_color": fill, "font_color": font}),
                 },
             )
