@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..engine.registry import Context, Hit, check
 from ..workbook.layout import CATEGORIES, ENTERPRISE, LEDGER, PROJECTS, SUMMARY
-from .common import ZERO, as_datetime, dec, ledger, project_column, projects, tax_year
+from .common import ZERO, as_datetime, dec, ledger, project_column, projects, repeated_lines, tax_year
 
 LED, PRJ, SUM = LEDGER.name, PROJECTS.name, SUMMARY.name
 
@@ -131,53 +131,84 @@ def summary_does_not_tie(ctx: Context) -> Iterator[Hit]:
     table = ctx.book.summary
     if not table.present or "项目编号" in table.missing:
         return
+    led = ctx.book.ledger
+    if not led.present or any(c in led.missing for c in ("项目编号", "费用类别", "明细项目", "账载金额")):
+        return  # F01/F02 say why the ledger cannot be summed; every 汇总表 cell failing would repeat it
     tolerance = dec(ctx.params.get("tolerance", Decimal(1)))
-    lines = ledger(ctx) if ctx.book.ledger.present else None
-    sums: dict[tuple[object, object], Decimal] = {}
-    if lines is not None and len(lines):
-        year_lines = lines[lines["counted"] & lines["cat"].isin(range(1, 8))]
-        grouped = year_lines.groupby(["project", "cat"])["eligible"].sum()
-        sums = {k: dec(v) for k, v in grouped.items()}
+    lines = ledger(ctx)
+    strict, loose, unsure = _summary_sums(ctx, lines)
+    projects_known = set(projects(ctx)["项目编号"]) if _has_projects(ctx) else None
     data = table.data
     seen: set[object] = set()
     for row, pid in data["项目编号"].items():
         if pid is None or pid in seen:
             continue
         seen.add(pid)
-        expected_total = ZERO
+        totals = [ZERO, ZERO]
+        whole_unsure = (pid, None) in unsure
         for n in range(1, 8):
             name = CATEGORIES[n][0]
-            ledger_sum = sums.get((pid, n), ZERO)
-            expected_total += ledger_sum
+            got = (strict.get((pid, n), ZERO), loose.get((pid, n), ZERO))
+            totals = [totals[0] + got[0], totals[1] + got[1]]
+            if whole_unsure or (pid, n) in unsure or not table.has(name):
+                continue
             shown = dec(data.at[row, name])
-            if abs(shown - ledger_sum) > tolerance:
-                yield Hit(
-                    sheet=SUM,
-                    row=int(row),
-                    column=name,
-                    variant="cell",
-                    values={"project": pid, "category": name, "summary": shown, "ledger": ledger_sum},
-                )
-        if table.has("合计"):
+            if min(abs(shown - got[0]), abs(shown - got[1])) > tolerance:
+                yield _b06_cell(row, pid, name, shown, got[0])
+        if table.has("合计") and not whole_unsure and not any(p == pid for p, _ in unsure):
             shown = dec(data.at[row, "合计"])
-            if abs(shown - expected_total) > tolerance:
-                yield Hit(
-                    sheet=SUM,
-                    row=int(row),
-                    column="合计",
-                    variant="cell",
-                    values={"project": pid, "category": "合计", "summary": shown, "ledger": expected_total},
-                )
-    for (pid, _n), amount in sorted(sums.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
-        if pid not in seen and pid is not None and amount != 0:
-            seen.add(pid)
-            project_total = sum((v for (p, _), v in sums.items() if p == pid), ZERO)
-            yield Hit(
-                sheet=SUM,
-                column="项目编号",
-                variant="missing_project",
-                values={"project": pid, "ledger": project_total},
+            if min(abs(shown - totals[0]), abs(shown - totals[1])) > tolerance:
+                yield _b06_cell(row, pid, "合计", shown, totals[0])
+    for (pid, _n), amount in sorted(strict.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+        if pid in seen or pid is None or amount == 0:
+            continue
+        if projects_known is not None and pid not in projects_known:
+            continue  # a project missing from 研发项目 is B01's, line by line
+        seen.add(pid)
+        project_total = sum((v for (p, _), v in strict.items() if p == pid), ZERO)
+        yield Hit(
+            sheet=SUM,
+            column="项目编号",
+            variant="missing_project",
+            values={"project": pid, "ledger": project_total},
+        )
+
+
+def _b06_cell(row: int, pid: object, name: str, shown: Decimal, ledger_sum: Decimal) -> Hit:
+    return Hit(
+        sheet=SUM,
+        row=int(row),
+        column=name,
+        variant="cell",
+        values={"project": pid, "category": name, "summary": shown, "ledger": ledger_sum},
+    )
+
+
+def _summary_sums(ctx: Context, lines: pd.DataFrame) -> tuple[dict, dict, set]:
+    """Per (project, category 1-7): the year's 可加计金额 (strict), the same sum with the lines other rules already
+    report taken as the enterprise wrote them (loose: lines dated in another year (F07) and lines whose sub-item is
+    not of their category (F05) in, repeated lines (F09) out), and the pairs that cannot be summed at all because
+    a line's amount or category could not be read (F04/F05); ``(project, None)`` marks a whole project."""
+    if not len(lines):
+        return {}, {}, set()
+    data = ctx.book.ledger.data
+    cats = lines["cat"].isin(range(1, 8))
+    readable = data["账载金额"].notna()
+    strict_mask = lines["counted"] & cats
+    flagged = cats & readable & ~lines["counted"]
+    loose_mask = (strict_mask | flagged) & ~repeated_lines(ctx)
+    strict = {k: dec(v) for k, v in lines[strict_mask].groupby(["project", "cat"])["eligible"].sum().items()}
+    loose = {k: dec(v) for k, v in lines[loose_mask].groupby(["project", "cat"])["eligible"].sum().items()}
+    unsure: set[tuple[object, object]] = set()
+    invalid = ctx.book.ledger.invalid
+    for column in ("账载金额", "可加计金额"):
+        for row in invalid.get(column, {}):
+            unsure.add(
+                (lines.at[row, "project"], lines.at[row, "cat"] if lines.at[row, "cat"] in range(1, 9) else None)
             )
+    for row in invalid.get("费用类别", {}):
+        unsure.add((lines.at[row, "project"], None))
+    return strict, loose, unsure
 
 
 @check("B07")

@@ -168,9 +168,13 @@ def income_statement_differs(ctx: Context) -> Iterator[Hit]:
 
 
 def _claim(ctx: Context) -> tuple[Decimal, Decimal] | None:
+    """The claim and computed line 51, when they can be compared: not when 所属年度 is one rdcheck does not
+    implement (F10 says so; line 51 would be built on another year's lines and rates)."""
     claimed = key(ctx, "申报加计扣除总额")
     line51 = figure(ctx, "a107012", 51)
     if not isinstance(claimed, Decimal) or line51 is None:
+        return None
+    if ctx.book.year is not None and tax_year(ctx) is None:
         return None
     return claimed, dec(line51)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -31,9 +32,20 @@ def total(series: pd.Series) -> Decimal:
 
 
 def tax_year(ctx: Context) -> int | None:
-    """所属年度 when it is a plausible calendar year (F10 reports the rest; year-bound checks then stay quiet)."""
+    """所属年度 when it is a year rdcheck checks: from F10's ``min_year`` to this year. F10 reports any other
+    所属年度 as the one cause; the year-bound checks (F07, B02, the year's totals) then take every line as the
+    year's rather than report each line against a year that is itself wrong."""
     year = ctx.book.year
-    return year if year is not None and 1000 <= year <= 9999 else None
+    low, high = year_range()
+    return year if year is not None and low <= year <= high else None
+
+
+def year_range() -> tuple[int, int]:
+    """The years rdcheck implements: F10's ``min_year`` (2021) to the current year."""
+    from ..engine.catalogue import load_catalogue
+
+    low = int(load_catalogue()["F10"].params.get("min_year", 2021))
+    return low, dt.date.today().year
 
 
 def ledger(ctx: Context) -> pd.DataFrame:
@@ -64,6 +76,22 @@ def _ledger(ctx: Context) -> pd.DataFrame:
     out["in_year"] = in_year.astype(bool)
     out["counted"] = (in_year & belongs & data["账载金额"].notna()).astype(bool)
     return out
+
+
+def repeated_lines(ctx: Context) -> pd.Series:
+    """True on each ledger line that repeats an earlier one (日期, 凭证号, 项目编号, 明细项目, 账载金额 all equal,
+    with a 凭证号): F09 reports these, and sums that the enterprise made without them are not wrong for it."""
+    return ctx.cached("repeated", lambda: _repeated(ctx))
+
+
+REPEAT_KEYS = ["日期", "凭证号", "项目编号", "明细项目", "账载金额"]
+
+
+def _repeated(ctx: Context) -> pd.Series:
+    data = ctx.book.ledger.data
+    if data.empty:
+        return pd.Series(False, index=data.index, dtype=bool)
+    return (data[REPEAT_KEYS].duplicated(keep="first") & data["凭证号"].notna()).astype(bool)
 
 
 def projects(ctx: Context) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 from ..engine.registry import Context, Hit, check
 from ..schema import validate_book
 from ..workbook.layout import DATE, ENTERPRISE, LEDGER, SHEETS
-from .common import ledger, tax_year
+from .common import REPEAT_KEYS, ledger, repeated_lines, tax_year
 
 ENT = ENTERPRISE.name
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -150,12 +150,11 @@ def duplicate_line(ctx: Context) -> Iterator[Hit]:
     if not table.present or table.data.empty:
         return
     data = table.data
-    keys = ["日期", "凭证号", "项目编号", "明细项目", "账载金额"]
-    frame = data[keys]
-    repeated = frame.duplicated(keep="first") & data["凭证号"].notna()
+    repeated = repeated_lines(ctx)
     if not repeated.any():
         return
-    group = frame.groupby(keys, dropna=False, sort=False).ngroup()
+    frame = data[REPEAT_KEYS]
+    group = frame.groupby(REPEAT_KEYS, dropna=False, sort=False).ngroup()
     first = pd.Series(frame.index, index=frame.index).groupby(group).transform("min")
     for row in data.index[repeated]:
         yield Hit(sheet=LEDGER.name, row=int(row), column="凭证号", values={"first": int(first[row])})
