@@ -1089,3 +1089,111 @@ def test_F10_year_alone_changed_is_one_finding(tmp_path, clean):
         m.ent["所属年度"] = year
         m.derive = set()
         planted(tmp_path, m, "F10", [(E, *at_key("所属年度"))])
+
+
+def test_B01_unknown_project(tmp_path, clean):
+    m = clean.copy()
+    m.summary = finalise(clean).summary
+    i = m.line("RD2024-07", "2.3", 2)
+    m.ledger[i]["项目编号"] = "RD2099-01"
+    # the line left RD2024-07's 直接投入费用: the 汇总表 that holds it no longer ties (B06 at that cell)
+    planted(tmp_path, m, "B01", [(E, *at_line(i, "项目编号"))], extra=("B06",))
+    m.summary = None  # a 汇总表 made from the ledger as it stands: B01 alone
+    planted(tmp_path, m, "B01", [(E, *at_line(i, "项目编号"))])
+
+
+def test_B02_active_project_without_lines(tmp_path, clean):
+    m = clean.copy()
+    base = dict(m.projects[0], 项目名称="新型储能材料研发")
+    m.projects.append(dict(base, 项目编号="RD2024-09", 开始日期=D(2024, 6, 1), 结束日期=D(2025, 5, 31)))
+    m.projects.append(dict(base, 项目编号="RD2025-01", 开始日期=D(2025, 1, 1), 结束日期=D(2025, 12, 31)))
+    m.projects.append(
+        dict(base, 项目编号="RD2023-09", 开始日期=D(2022, 1, 1), 结束日期=D(2023, 12, 31), 项目状态="已完成")
+    )
+    planted(tmp_path, m, "B02", [(W, *at_project(8, "项目编号"))])
+
+
+def test_B03_approval(tmp_path, clean):
+    m = clean.copy()
+    m.projects[2]["立项文号"] = None
+    # 立项文号 is also required unconditionally (§2.2): F03 at the same cell
+    planted(tmp_path, m, "B03", [(E, *at_project(2, "立项文号"))], extra=("F03",))
+    m = clean.copy()
+    m.projects[4]["立项日期"] = None
+    planted(tmp_path, m, "B03", [(E, *at_project(4, "立项日期"))], extra=("F03",))
+    m = clean.copy()
+    m.projects[0]["立项日期"] = D(2024, 2, 26)  # first line 2024-02-12: 事后立项
+    found = planted(tmp_path, m, "B03", [(E, *at_project(0, "立项日期"))])
+    assert "2024-02-26" in found[0].message and "2024-02-12" in found[0].message
+    m.projects[0]["立项日期"] = D(2024, 2, 12)  # approved the day of the first line: fine
+    planted(tmp_path, m, "B03", [])
+
+
+def test_B04_inverted_period_is_one_finding(tmp_path, clean):
+    m = clean.copy()
+    m.projects[0]["开始日期"], m.projects[0]["结束日期"] = D(2024, 12, 31), D(2024, 1, 1)
+    planted(tmp_path, m, "B04", [(E, *at_project(0, "结束日期"))])  # and no B05 on its lines
+    m = clean.copy()
+    m.projects[6]["结束日期"] = D(2023, 12, 31)  # ends before it starts, and before the year
+    planted(tmp_path, m, "B04", [(E, *at_project(6, "结束日期"))])
+
+
+def test_B05_line_outside_period(tmp_path, clean):
+    m = clean.copy()
+    m.projects[0]["开始日期"] = D(2024, 3, 1)
+    i, j = m.line("RD2024-01", "2.1", 0), m.line("RD2024-01", "1.1", 0)
+    planted(
+        tmp_path,
+        m,
+        "B05",
+        [
+            (W, *at_line(i, "日期")),
+            (W, *at_line(j, "日期")),
+            (W, *at_line(j + 1, "日期")),
+            (W, *at_line(i + 1, "日期")),
+            (W, *at_line(i + 2, "日期")),
+            (W, *at_line(i + 3, "日期")),
+            (W, *at_line(i + 4, "日期")),
+        ],
+    )
+
+
+def test_B06_summary_cell(tmp_path, clean):
+    m = clean.copy()
+    m.summary = finalise(clean).summary
+    m.summary[3][CATS[7]] += 500.0
+    planted(tmp_path, m, "B06", [(E, *at_row("汇总表", SUM_COLS, 3, CATS[7]))])
+    m.summary[3][CATS[7]] -= 500.0
+    m.summary[3][CATS[7]] += 0.99  # within 1 yuan
+    planted(tmp_path, m, "B06", [])
+    m = clean.copy()
+    m.summary = finalise(clean).summary
+    del m.summary[5]  # a project with lines has no 汇总表 row: no cell to point at
+    found = planted(tmp_path, m, "B06", [(E, *whole("汇总表", "项目编号"))])
+    assert "RD2024-06" in found[0].message
+
+
+def test_B07_no_summary(tmp_path, clean):
+    planted(tmp_path, clean, "B07", [(W, *whole("汇总表"))], style=Style(drop_sheets=("汇总表",)))
+
+
+def test_B08_three_cases(tmp_path, clean):
+    # 1. a 资本化 line on a 费用化 project
+    m = clean.copy()
+    i = m.line("RD2024-01", "2.1", 2)
+    m.ledger[i]["支出类型"] = "资本化"
+    planted(tmp_path, m, "B08", [(E, *at_line(i, "支出类型"))])
+    # 2. a 资本化 line before the project's 资本化开始日期 (部分资本化 from 2024-07-01)
+    m = clean.copy()
+    i = m.line("RD2024-05", "2.1", 1)  # 2024-05-12
+    m.ledger[i]["支出类型"] = "资本化"
+    planted(tmp_path, m, "B08", [(E, *at_line(i, "支出类型"))])
+    # 3. a 资本化 project without 资本化开始日期: its capitalised lines have nothing to start from
+    m = clean.copy()
+    m.projects[7]["资本化开始日期"] = None
+    want = [
+        (E, *at_line(k, "支出类型"))
+        for k, r in enumerate(m.ledger)
+        if r["项目编号"] == "RD2024-08" and r["支出类型"] == "资本化"
+    ]
+    planted(tmp_path, m, "B08", want)

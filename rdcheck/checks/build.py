@@ -108,7 +108,8 @@ def line_outside_period(ctx: Context) -> Iterator[Hit]:
     start = as_datetime(project_column(ctx, "开始日期"))
     end = as_datetime(project_column(ctx, "结束日期"))
     when = lines["when"]
-    outside = when.notna() & ((start.notna() & (when < start)) | (end.notna() & (when > end)))
+    inverted = start.notna() & end.notna() & (end < start)  # B04 reports the project; its lines are not at fault
+    outside = when.notna() & ~inverted & ((start.notna() & (when < start)) | (end.notna() & (when > end)))
     for row in lines.index[outside]:
         yield Hit(
             sheet=LED,
@@ -219,37 +220,36 @@ def no_summary(ctx: Context) -> Iterator[Hit]:
 
 @check("B08")
 def capitalisation(ctx: Context) -> Iterator[Hit]:
+    """Line-level (spec §3): each 资本化 line that is wrong — on a 费用化 project, before the project's
+    资本化开始日期, or on a project without one — at its 支出类型. A 资本化/部分资本化 project without
+    资本化开始日期 and with no 资本化 line to point at is reported at that empty cell of 研发项目."""
     if not _has_projects(ctx):
         return
     p = projects(ctx)
-    no_start = p["支出类型"].isin(["资本化", "部分资本化"]) & p["资本化开始日期"].isna()
     bad_dates = ctx.book.projects.invalid.get("资本化开始日期", {})
+    no_start = (
+        p["支出类型"].isin(["资本化", "部分资本化"]) & p["资本化开始日期"].isna() & ~p.index.isin(list(bad_dates))
+    )
+    lines = ledger(ctx) if _has_ledger(ctx) else None
+    capital = lines["expense"] == "资本化" if lines is not None else None
+    with_lines = set(lines.loc[capital, "project"].dropna()) if lines is not None else set()
     for row in p.index[no_start]:
-        if row not in bad_dates:
+        if p.at[row, "项目编号"] not in with_lines:
             yield Hit(sheet=PRJ, row=int(row), column="资本化开始日期", variant="no_start", values=_pv(p, row))
-    if not _has_ledger(ctx):
+    if lines is None:
         return
-    lines = ledger(ctx)
-    capital = lines["expense"] == "资本化"
     kind = project_column(ctx, "支出类型")
     start = as_datetime(project_column(ctx, "资本化开始日期"))
-    for row in lines.index[capital & (kind == "费用化")]:
-        yield Hit(
-            sheet=LED,
-            row=int(row),
-            column="支出类型",
-            variant="expensed_project",
-            values={"project": lines.at[row, "project"]},
-        )
-    early = capital & (kind != "费用化") & start.notna() & lines["when"].notna() & (lines["when"] < start)
-    for row in lines.index[early]:
-        yield Hit(
-            sheet=LED,
-            row=int(row),
-            column="日期",
-            variant="before_start",
-            values={"project": lines.at[row, "project"], "start": _date(start[row])},
-        )
+    missing = lines["project"].isin(set(p.loc[no_start, "项目编号"]))
+    for row in lines.index[capital]:
+        values = {"project": lines.at[row, "project"]}
+        if kind[row] == "费用化":
+            yield Hit(sheet=LED, row=int(row), column="支出类型", variant="expensed_project", values=values)
+        elif missing[row]:
+            yield Hit(sheet=LED, row=int(row), column="支出类型", variant="line_no_start", values=values)
+        elif pd.notna(start[row]) and pd.notna(lines.at[row, "when"]) and lines.at[row, "when"] < start[row]:
+            values.update({"start": _date(start[row]), "date": _date(lines.at[row, "when"])})
+            yield Hit(sheet=LED, row=int(row), column="支出类型", variant="before_start", values=values)
 
 
 @check("B09")
