@@ -11,9 +11,11 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Any
 
 from .layout import CATEGORIES, SUBITEMS, UNITS
 
@@ -356,3 +358,52 @@ def parse_text(value: object) -> str | None:
     if isinstance(value, float) and math.isfinite(value) and value == int(value):
         return str(int(value))
     return raw_text(value).strip()
+
+
+# ---------------------------------------------------------------- whole columns
+
+_MISSING = object()
+
+
+def parse_column(values: Iterable[object], parse: Callable[[object], Any], kind: str = "", unit: str | None = None):
+    """Parse a column of cells: the same as ``[parse(v) for v in values]``, at a fraction of the cost.
+
+    The parsers are pure, so each distinct text is parsed once per column (a ledger repeats its categories,
+    sub-items, projects and expense types on every line); amounts in yuan given as floats and dates given as
+    dates take a direct path. Returns the parsed list and whether any value came out :class:`Invalid`.
+    """
+    cache: dict[str, Any] = {}
+    out: list[Any] = []
+    append = out.append
+    bad = False
+    plain_amounts = kind == "amount" and UNITS.get(unit or "元", 1) == 1
+    dates = kind == "date"
+    if parse is parse_text:
+        # text is mostly unique (voucher numbers): parse_text of a str is its stripped self, None when blank
+        for v in values:
+            if type(v) is str:
+                append(v.strip() or None)
+            else:
+                append(parse_text(v))
+        return out, False
+    for v in values:
+        tv = type(v)
+        if tv is str:
+            r = cache.get(v, _MISSING)
+            if r is _MISSING:
+                r = cache[v] = parse(v)
+                bad = bad or type(r) is Invalid
+        elif plain_amounts and tv is float and -1e15 <= v <= 1e15:  # NaN fails both comparisons
+            # what parse_amount gives for a finite float within MAX_AMOUNT (repr is the shortest round-trip form)
+            r = Decimal(int(v)) if v == int(v) else Decimal(repr(v))
+        elif dates and tv is dt.date:
+            r = v
+        elif dates and tv is dt.datetime:
+            r = v.date()
+        elif v is None:
+            r = parse(None)
+        else:
+            r = parse(v)
+            bad = bad or type(r) is Invalid
+        append(r)
+    return out, bad
