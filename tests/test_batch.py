@@ -362,3 +362,54 @@ def test_cli_batch_usage_errors_exit_2(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     out_is_file = runner.invoke(batch_command, [str(tmp_path), "-o", str(tmp_path / "file")])
     assert out_is_file.exit_code == 2
+
+
+# ---------------------------------------------------------------- found in the conformance review
+
+
+def test_feedback_named_after_the_file_when_f06_fails_even_if_the_folded_code_is_valid() -> None:
+    spaced = uscc(7)[:4] + " " + uscc(7)[4:]  # F06 reads the code as written; a space makes it invalid there
+    result = {"file": "d/丙公司.xlsx", "enterprise": {"uscc": spaced, "year": 2024}, "findings": [{"rule": "F06"}]}
+    assert feedback_stem(result) == "丙公司"
+
+
+@pytest.mark.parametrize("text", ["CON.txt", "nul.tar", "Com1.x"])
+def test_safe_name_avoids_reserved_device_names_with_an_extension(text: str) -> None:
+    assert safe_name(text).split(".")[0].upper() not in {"CON", "NUL", "COM1"}
+
+
+def test_find_workbooks_lists_a_file_once_when_a_link_points_at_it(tmp_path: Path) -> None:
+    write_fake(tmp_path / "a.xlsx", "x")
+    (tmp_path / "link.xlsx").symlink_to(tmp_path / "a.xlsx")
+    assert [p.name for p in find_workbooks(tmp_path)] == ["a.xlsx"]
+
+
+def test_find_workbooks_skips_an_earlier_batchs_outputs_inside_the_tree(tmp_path: Path) -> None:
+    write_fake(tmp_path / "a.xlsx", "x")
+    for name in ("out/results.jsonl", "out/summary.xlsx", "out/feedback/X-2024.xlsx", "r/rollup.json", "r/rollup.xlsx"):
+        write_fake(tmp_path / name, "x")
+    write_fake(tmp_path / "r/企业.xlsx", "x")  # a workbook beside a rollup's output is still an input
+    assert [p.relative_to(tmp_path).as_posix() for p in find_workbooks(tmp_path)] == ["a.xlsx", "r/企业.xlsx"]
+
+
+def test_cli_batch_progress_on_stderr_when_not_a_terminal_and_english(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rdcheck.batch as batch_lib
+    from rdcheck import cli_district
+
+    paths = [write_fake(tmp_path / "in" / f"f{i}.xlsx", report(uscc(i))) for i in range(3)]
+    monkeypatch.setattr(batch_lib, "run_batch", _fake_run_batch)
+    result = CliRunner().invoke(
+        cli_district.batch_command, [str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--lang", "en"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "checking 3/3" in result.stderr and "checking" not in result.stdout
+    assert result.stdout.startswith("checked 3 files") and len(paths) == 3
+    quiet = CliRunner().invoke(cli_district.batch_command, [str(tmp_path / "in"), "-o", str(tmp_path / "o2"), "-q"])
+    assert quiet.exit_code == 0 and "检查 3/3" not in quiet.stderr
+
+
+def _fake_run_batch(paths: list[Path], out: Path, **kw: Any):
+    """The CLI's run_batch with the fake checker (the CLI passes progress and lang through)."""
+    return run(paths, Path(out), progress=kw["progress"], lang=kw["lang"])

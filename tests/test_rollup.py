@@ -279,104 +279,6 @@ def test_roster_csv_and_xlsx(tmp_path: Path) -> None:
         load_roster(tmp_path / "bad.csv")
 
 
-# ---------------------------------------------------------------- real workbooks, real checks
-
-
-def make_workbook(
-    path: Path,
-    code: str,
-    name: str,
-    region: str,
-    lines: list[tuple[str, str, int]],
-    projects: list[tuple[str, str]],
-    stat_total_k: int | None = None,
-    year: int = 2024,
-) -> Path:
-    """A standard workbook (spec §2): 企业信息, 研发项目 and 辅助账明细; lines are (project, sub-item, yuan)."""
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(str(path))
-    info = [
-        ("项目", "值"),
-        ("统一社会信用代码", code),
-        ("企业名称", name),
-        ("所属年度", year),
-        ("行业代码", "C3976"),
-        ("所在区域", region),
-        ("高新技术企业", "是"),
-        ("科技型中小企业", "否"),
-        ("规模以上企业", "是"),
-        ("集成电路或工业母机企业", "否"),
-        ("营业收入(元)", 100_000_000),
-        ("统计研究开发人员(人)", 10),
-    ]
-    if stat_total_k is not None:
-        info.append(("统计研究开发费用合计(千元)", stat_total_k))
-    sheet = wb.add_worksheet("企业信息")
-    for r, row in enumerate(info):
-        sheet.write_row(r, 0, row)
-    sheet = wb.add_worksheet("研发项目")
-    sheet.write_row(0, 0, ["项目编号", "项目名称", "研发形式", "研究类型", "立项日期", "立项文号", "开始日期",
-                           "结束日期", "项目状态", "支出类型"])  # fmt: skip
-    for r, (pid, kind) in enumerate(projects, 1):
-        sheet.write_row(r, 0, [pid, f"{pid} 新材料研发", "自主研发", kind, f"{year}-01-02", f"研立〔{year}〕{r}号",
-                               f"{year}-01-05", f"{year}-12-31", "进行中", "费用化"])  # fmt: skip
-    sheet = wb.add_worksheet("辅助账明细")
-    sheet.write_row(0, 0, ["日期", "凭证号", "项目编号", "摘要", "费用类别", "明细项目", "账载金额(元)", "支出类型"])
-    for r, (pid, sub, amount) in enumerate(lines, 1):
-        sheet.write_row(r, 0, [f"{year}-03-{r:02d}", f"记-{r:04d}", pid, "研发领料及人工", sub.split(".")[0], sub])
-        sheet.write_number(r, 6, amount)
-        sheet.write_string(r, 7, "费用化")
-    wb.close()
-    return path
-
-
-def real_district(folder: Path) -> None:
-    (folder / "old").mkdir(parents=True)
-    two_projects = [("P1", "试验发展"), ("P2", "基础研究")]
-    # 甲: ledger 1,000,000 of which 基础研究 200,000; reported 1,000 千元 → reported 1,000,000
-    make_workbook(folder / "甲.xlsx", uscc(1), "甲公司", "王营街道",
-                  [("P1", "1.1", 500_000), ("P1", "1.2", 100_000), ("P1", "2.1", 200_000), ("P2", "2.1", 200_000)],
-                  two_projects, stat_total_k=1000)  # fmt: skip
-    # 乙: ledger 2,000,000, nothing reported to statistics (T01)
-    make_workbook(folder / "乙.xlsx", uscc(2), "乙公司", "高新区",
-                  [("P1", "1.1", 1_500_000), ("P1", "1.2", 300_000), ("P1", "2.1", 200_000)], [("P1", "试验发展")])  # fmt: skip
-    # an older copy of 甲 with other figures: superseded
-    make_workbook(folder / "old/甲-旧.xlsx", uscc(1), "甲公司", "王营街道", [("P1", "1.1", 9_000_000)],
-                  [("P1", "试验发展")], stat_total_k=9000)  # fmt: skip
-    old = time.time() - 3600
-    os.utime(folder / "old/甲-旧.xlsx", (old, old))
-    (folder / "坏文件.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
-
-
-def test_real_workbooks_batch_and_rollup_end_to_end(tmp_path: Path, district: District) -> None:
-    from rdcheck.cli_district import batch_command
-
-    real_district(tmp_path / "in")
-    out = tmp_path / "out"
-    result = CliRunner().invoke(batch_command, [str(tmp_path / "in"), "-o", str(out), "--jobs", "2", "--quiet"])
-    assert result.exit_code == 0, result.output
-    lines = [json.loads(x) for x in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert len(lines) == 4
-    status = {Path(r["file"]).name: r["status"] for r in lines}
-    assert status["坏文件.xlsx"] == "error" and status["甲-旧.xlsx"] == "superseded"
-    assert status["甲.xlsx"] in ("pass", "warn", "fail") and status["乙.xlsx"] == "fail"  # T01 is an error
-    assert {p.name for p in (out / "feedback").iterdir()} == {f"{uscc(1)}-2024.xlsx", f"{uscc(2)}-2024.xlsx"}
-
-    from_jsonl = rollup(load_results(out / "results.jsonl"), district).to_dict()
-    from_folder = rollup(load_results(tmp_path / "in", jobs=2), district).to_dict()
-    assert from_jsonl == from_folder
-    rd = from_jsonl["rd_spending"]
-    assert rd["enterprises_reported"] == 1_000_000
-    assert rd["enterprises_potential"] == 3_000_000
-    assert rd["reported"] == 71_000_000 and rd["potential"] == 73_000_000
-    assert from_jsonl["basic_research"]["amount"] == 200_000 + 1_000_000
-    assert from_jsonl["intensity"]["reported"] == 0.71
-    assert from_jsonl["submissions"] == {"counted": 2, "error": 1, "superseded": 1, "excluded": 0}
-    assert [f["uscc"] for f in from_jsonl["follow_up"]][:1] == [uscc(2)]
-    assert from_jsonl["follow_up"][0]["amount"] == 2_000_000
-
-
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
@@ -412,3 +314,69 @@ def test_sample_district_against_the_generators_own_figures(tmp_path: Path) -> N
     assert Decimal(str(d["rd_spending"]["potential"])) == Decimal(
         str(d["rd_spending"]["enterprises_potential"])
     ) + Decimal(str(d["rd_spending"]["other_performers"]))
+
+
+# ---------------------------------------------------------------- found in the conformance review
+
+ROLLUP_KEYS = {
+    "district": None,
+    "year": None,
+    "gdp": None,
+    "submissions": {"counted", "error", "superseded", "excluded"},
+    "rd_spending": {"enterprises_reported", "enterprises_potential", "other_performers", "reported", "potential",
+                    "target", "gap"},
+    "intensity": {"reported", "potential", "target"},
+    "basic_research": {"amount", "target", "gap"},
+    "by_region": {"region", "enterprises", "reported", "potential"},
+    "by_industry": {"industry", "enterprises", "reported", "potential"},
+    "by_type": {"type", "enterprises", "reported", "potential"},
+    "follow_up": {"uscc", "name", "reason", "amount"},
+    "counts": {"high_tech", "tech_sme"},
+}  # fmt: skip
+
+
+def test_rollup_json_has_exactly_the_spec_keys(district: District) -> None:
+    roster = [RosterEntry(uscc(9), "未交", "高新区")]
+    d = rollup(submissions(), district, roster=roster, exclude_failed=True).to_dict()
+    assert list(d) == list(ROLLUP_KEYS)
+    for key, inner in ROLLUP_KEYS.items():
+        if inner is None:
+            continue
+        for item in d[key] if isinstance(d[key], list) else [d[key]]:
+            assert set(item) == inner, key
+
+
+def test_gdp_is_shown_as_given_and_intensity_is_not_rounded(tmp_path: Path) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text("district: x\nyear: 2024\ngdp: 776.123\ntargets: {intensity: 2.32}\n", encoding="utf-8")
+    d = rollup([report(uscc(1), intramural=1_000_000, reported=1_000_000)], load_district(path)).to_dict()
+    assert d["gdp"] == 776.123  # 亿元, not rounded to the fen nor turned into yuan
+    assert d["intensity"]["reported"] == pytest.approx(1_000_000 / 77_612_300_000 * 100, rel=1e-12)
+    assert d["intensity"]["target"] == 2.32
+
+
+def test_unmarked_duplicates_in_a_hand_made_jsonl_count_once(district: District) -> None:
+    twice = [report(uscc(1), intramural=5 * M, reported=5 * M, file="z.xlsx"),
+             report(uscc(1), intramural=9 * M, reported=9 * M, file="a.xlsx")]  # fmt: skip
+    d = rollup(twice, district).to_dict()
+    assert d["submissions"] == {"counted": 1, "error": 0, "superseded": 1, "excluded": 0}
+    assert d["rd_spending"]["enterprises_reported"] == 5 * M  # the path that sorts last
+    assert twice[1]["status"] == "pass"  # the caller's reports are left alone
+
+
+def test_fail_is_a_reason_of_its_own_only_when_other_errors_make_it_fail(district: District) -> None:
+    both = report(uscc(1), intramural=5 * M, rules=("T01", "F03"))
+    follow = rollup([both], district).to_dict()["follow_up"]
+    assert follow == [{"uscc": uscc(1), "name": "企业", "reason": "T01 + fail", "amount": 5 * M}]
+
+
+def test_cli_rollup_in_english_with_an_english_usage_error(tmp_path: Path, district: District) -> None:
+    from rdcheck.cli_district import rollup_command
+
+    jsonl = tmp_path / "results.jsonl"
+    jsonl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in submissions()) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(rollup_command, [str(jsonl), "--district", district.path, "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "R&D spending" in result.stdout and "warning: 所在区域 “南陈集镇”" in result.stderr
+    bad = CliRunner().invoke(rollup_command, [str(jsonl), "--district", str(tmp_path / "none.yaml"), "--lang", "en"])
+    assert bad.exit_code == 2 and "district file not found" in bad.output
