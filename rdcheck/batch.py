@@ -86,6 +86,25 @@ def find_workbooks(root: str | os.PathLike[str], exclude: Iterable[str | os.Path
 
 # ---------------------------------------------------------------- names built from enterprise data
 
+
+def display_path(path: str) -> str:
+    """Return a path as text that JSON and Excel can hold.
+
+    A file name that is not UTF-8 (a zip made on a Chinese Windows and unpacked on Linux keeps its GBK bytes)
+    reaches Python with surrogate escapes, which no UTF-8 writer accepts: read it as GB18030 when it is that,
+    else show the odd bytes as \\xNN.
+    """
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        raw = os.fsencode(path)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _UNSAFE = re.compile(r"[^\w\-.()（）\u4e00-\u9fff]+")
@@ -218,6 +237,7 @@ def check_files(
         nonlocal done
         if results[index] is not None:  # never twice; a late duplicate is ignored
             return
+        result["file"] = display_path(names[index])
         results[index] = result
         done += 1
         if progress is not None:
@@ -230,7 +250,9 @@ def check_files(
         check_here(names, settings, on_result)
     elif names:
         run_pool(names, min(jobs, len(names)), settings, timeout, on_result, start_method)
-    final = [r if r is not None else error_dict(names[i], "未得到检查结果") for i, r in enumerate(results)]
+    final = [
+        r if r is not None else error_dict(display_path(names[i]), "未得到检查结果") for i, r in enumerate(results)
+    ]
     mark_superseded(final, mtimes)
     return final
 
@@ -364,6 +386,7 @@ __all__ = [
     "WORKBOOK_SUFFIXES",
     "check_files",
     "default_jobs",
+    "display_path",
     "feedback_stem",
     "find_workbooks",
     "mark_superseded",

@@ -413,3 +413,18 @@ def test_cli_batch_progress_on_stderr_when_not_a_terminal_and_english(
 def _fake_run_batch(paths: list[Path], out: Path, **kw: Any):
     """The CLI's run_batch with the fake checker (the CLI passes progress and lang through)."""
     return run(paths, Path(out), progress=kw["progress"], lang=kw["lang"])
+
+
+def test_a_file_name_that_is_not_utf8_is_one_row_not_a_crash(tmp_path: Path) -> None:
+    import sys
+
+    if sys.platform != "linux":
+        pytest.skip("needs a file system that takes any bytes")
+    gbk = os.fsdecode(str(tmp_path / "in").encode() + "/甲公司.xlsx".encode("gbk"))  # unzipped from Windows
+    bad = os.fsdecode(str(tmp_path / "in").encode() + b"/x\xff.xlsx")
+    write_fake(Path(gbk), report(uscc(1)))
+    write_fake(Path(bad), "junk")
+    result = run(find_workbooks(tmp_path / "in"), tmp_path / "out")
+    files = sorted(r["file"] for r in read_results_jsonl(tmp_path / "out" / "results.jsonl"))
+    assert files == sorted([str(tmp_path / "in" / "甲公司.xlsx"), str(tmp_path / "in") + "/x\\xff.xlsx"])
+    assert sorted(result.counts.items()) == [("error", 1), ("fail", 0), ("pass", 1), ("superseded", 0), ("warn", 0)]
