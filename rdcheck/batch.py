@@ -8,7 +8,6 @@ summary.xlsx and the terminal, and are never written.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -31,6 +30,7 @@ from .pool import (
     preload,
     run_pool,
 )
+from .results import read_results_jsonl, results_line, write_results_jsonl
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 FEEDBACK_DIR = "feedback"
@@ -278,47 +278,6 @@ def _place_feedback(results: list[dict[str, Any]], out_dir: Path) -> None:
         r["_feedback"] = f"{FEEDBACK_DIR}/{name}"
     for leftover in feedback.glob(".tmp-*.xlsx"):  # a worker that died while writing
         leftover.unlink(missing_ok=True)
-
-
-def results_line(result: dict[str, Any]) -> dict[str, Any]:
-    """Return what results.jsonl holds for one file: its §6 JSON report, without the in-memory `_` keys."""
-    return {k: v for k, v in result.items() if not k.startswith("_")}
-
-
-def write_results_jsonl(results: Iterable[dict[str, Any]], path: str | os.PathLike[str]) -> None:
-    """Write one JSON report a line (UTF-8, no BOM, LF line ends)."""
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        for r in results:
-            fh.write(json.dumps(results_line(r), ensure_ascii=False, allow_nan=False, default=str))
-            fh.write("\n")
-
-
-def read_results_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """Read a batch's results.jsonl; raise ConfigError naming the line that is not a JSON report."""
-    from .errors import ConfigError
-
-    results = []
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ConfigError(
-                        f"{path}: 第 {n} 行不是 JSON：{exc.msg}", f"{path}: line {n} is not JSON: {exc.msg}"
-                    ) from None
-                if not isinstance(item, dict) or "file" not in item or "status" not in item:
-                    raise ConfigError(
-                        f"{path}: 第 {n} 行不是 rdcheck 检查结果", f"{path}: line {n} is not an rdcheck report"
-                    )
-                results.append(item)
-    except OSError as exc:
-        raise ConfigError(f"无法读取 {path}：{exc.strerror}", f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} 不是 UTF-8 文本", f"{path} is not UTF-8 text") from None
-    return results
 
 
 def run_batch(

@@ -11,16 +11,15 @@ terminal.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from .district import OTHER_REGION, District, RosterEntry, normalise_uscc
 from .industry import SECTION_NAMES, industry_section, section_name
 from .model import json_value
+from .results import load_results
 
 HUNDRED = Decimal(100)
 TYPES = ("high_tech", "tech_sme", "above_scale")  # the by_type rows of rollup.json (高新 / 科小 / 规上)
@@ -249,6 +248,8 @@ def rollup(
             submissions["excluded"] += 1
             if e["year"] is not None:
                 other_year_of.setdefault(e["key"], set()).add(e["year"])
+            elif status == "fail":  # no readable 所属年度: it may well be this year's, so it needs fixing
+                follow.append(FollowUp(e["uscc"], e["name"], [FAILED], e["potential"], e["region"], e["file"]))
             label = str(e["year"]) if e["year"] is not None else "?"
             other_years[label] = other_years.get(label, 0) + 1
             continue
@@ -274,12 +275,17 @@ def rollup(
 
     messages: list[tuple[str, str]] = []
     for year, n in sorted(other_years.items()):
-        messages.append(
-            (
-                f"{n} 份报送的所属年度为 {year}，不是 {district.year}，未计入",
-                f"{n} submission(s) are for {year}, not {district.year}: not counted",
+        if year == "?":
+            messages.append(
+                (f"{n} 份报送的所属年度未填或无法识别，未计入", f"{n} submission(s) give no readable year: not counted")
             )
-        )
+        else:
+            messages.append(
+                (
+                    f"{n} 份报送的所属年度为 {year}，不是 {district.year}，未计入",
+                    f"{n} submission(s) are for {year}, not {district.year}: not counted",
+                )
+            )
     messages += _region_warnings(counted)
     return _figures(district, submissions, counted, follow, unreadable, messages, failed_out)
 
@@ -371,41 +377,6 @@ def _figures(
         extra=extra,
         messages=messages,
     )
-
-
-def load_results(
-    src: str | os.PathLike[str],
-    jobs: int | None = None,
-    config_path: str | os.PathLike[str] | None = None,
-    timeout: float | None = None,
-    progress: Any = None,
-    check: Any = None,
-    start_method: str | None = None,
-    lang: str = "zh",
-) -> list[dict[str, Any]]:
-    """Return the JSON reports of SRC: a batch's results.jsonl, or every workbook in a folder, checked now."""
-    from .batch import DEFAULT_TIMEOUT, check_files, find_workbooks, read_results_jsonl
-    from .errors import ConfigError
-
-    p = Path(src)
-    if p.is_dir():
-        return check_files(
-            find_workbooks(p),
-            jobs=jobs,
-            config_path=config_path,
-            timeout=timeout or DEFAULT_TIMEOUT,
-            progress=progress,
-            lang=lang,
-            check=check,
-            **({"start_method": start_method} if start_method else {}),
-        )
-    if p.is_file() and p.suffix.lower() in (".jsonl", ".json", ".ndjson"):
-        return read_results_jsonl(p)
-    if p.is_file():
-        raise ConfigError(
-            f"{p} 既不是文件夹也不是 results.jsonl", f"{p} is neither a folder nor a batch's results.jsonl"
-        )
-    raise ConfigError(f"找不到 {p}", f"not found: {p}")
 
 
 def format_summary(result: Rollup, lang: str = "zh") -> str:

@@ -380,3 +380,11 @@ def test_cli_rollup_in_english_with_an_english_usage_error(tmp_path: Path, distr
     assert "R&D spending" in result.stdout and "warning: 所在区域 “南陈集镇”" in result.stderr
     bad = CliRunner().invoke(rollup_command, [str(jsonl), "--district", str(tmp_path / "none.yaml"), "--lang", "en"])
     assert bad.exit_code == 2 and "district file not found" in bad.output
+
+
+def test_a_failing_submission_without_a_year_is_excluded_but_followed_up(district: District) -> None:
+    result = rollup([report(uscc(5), "无年度", year=None, intramural=3 * M, rules=("F03",))], district)
+    d = result.to_dict()
+    assert d["submissions"]["excluded"] == 1 and d["submissions"]["counted"] == 0
+    assert d["follow_up"] == [{"uscc": uscc(5), "name": "无年度", "reason": "fail", "amount": 3 * M}]
+    assert any("无法识别" in w for w in result.warnings())
