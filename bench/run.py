@@ -1,13 +1,18 @@
 """Benchmarks: rdcheck against the bare read of the same file, measured side by side in one run.
 
-    python bench/run.py [--sizes 10000,100000,500000] [--rounds 3] [--district-files 60] [--dir DIR]
+    python bench/run.py [--sizes 10000,100000,500000] [--rounds 3] [--large-rounds 1] [--district-files 400]
+                        [--batch-rounds 1] [--dir DIR]
 
 For each size, whole processes, pair by pair (a b a c …), median wall time and peak RSS:
   (a) the bare read: ``pandas.read_excel(path, sheet_name=None, engine="calamine")``
   (b) ``rdcheck check FILE --format json``
   (c) ``rdcheck check FILE --format xlsx -o …``
-and the ratios b/a and c/a; then batch throughput (files/s) with 1 and 2 jobs. Not part of ``make test``:
+and the ratios b/a and c/a (each rdcheck run against the bare read just before it, then the median); then batch
+throughput (files/s) over the district with 1 and 2 jobs, alternated. Workbooks of 500k lines and more get
+``--large-rounds`` rounds so that the whole run stays near 15 minutes on 2 cores. Not part of ``make test``:
 timings belong here, compared with a baseline taken in the same run, never in assertions.
+The targets of issue 7 are checked at the end (at 100k lines: b/a <= 2.0, c/a <= 8.0; 500k lines under 1.5 GB;
+2 jobs >= 1.7 x 1 job); the exit status is 0 whether they hold or not — the table is the result.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from make_data import DEFAULT_DIR  # noqa: E402
 
 PY = sys.executable
 RDCHECK = [PY, "-m", "rdcheck"]
+START = time.perf_counter()
 BARE = "import sys, pandas; pandas.read_excel(sys.argv[1], sheet_name=None, engine='calamine')"
 
 
@@ -48,6 +54,7 @@ def run(cmd: list[str]) -> tuple[float, float]:
 
 
 def bench_size(path: Path, rounds: int, out: Path) -> dict[str, float]:
+    run([PY, "-c", BARE, str(path)])  # warm-up, not counted: the file into the page cache
     a, b, c = [], [], []
     for _ in range(rounds):
         a.append(run([PY, "-c", BARE, str(path)]))
@@ -69,9 +76,31 @@ def bench_batch(files: list[Path], jobs: int, tmp: Path) -> float:
     for f in files:
         os.symlink(f, src / f.name)
     out = tmp / f"batch-{jobs}"
+    shutil.rmtree(out, ignore_errors=True)
     t0 = time.perf_counter()
-    subprocess.run([*RDCHECK, "batch", str(src), "-o", str(out), "--jobs", str(jobs), "--quiet"], check=True)
+    subprocess.run(
+        [*RDCHECK, "batch", str(src), "-o", str(out), "--jobs", str(jobs), "--quiet"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return len(files) / (time.perf_counter() - t0)
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def memory_gb() -> str:
+    try:
+        return f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f}"
+    except (ValueError, OSError):
+        return "?"
 
 
 def versions() -> str:
@@ -84,14 +113,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dir", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--sizes", default="10000,100000,500000")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--district-files", type=int, default=60)
-    ap.add_argument("--batch-rounds", type=int, default=2)
+    ap.add_argument("--large-rounds", type=int, default=1, help="rounds for workbooks of 500k lines and more")
+    ap.add_argument("--district-files", type=int, default=400)
+    ap.add_argument("--batch-rounds", type=int, default=1)
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     gen = [PY, str(HERE / "make_data.py"), "--dir", str(args.dir), "--sizes", args.sizes]
     subprocess.run([*gen, "--district", str(args.district_files)], check=True, stdout=subprocess.DEVNULL)
+    global START
+    START = time.perf_counter()
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gb()} GB, Python {platform.python_version()}")
     print(f"libraries: {versions()}")
     print()
     header = "| lines | (a) bare read | (b) check json | (c) check xlsx | b/a | c/a | RSS a / b / c (MB) |"
@@ -99,13 +131,16 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
+        results: dict[int, dict[str, float]] = {}
         for size in sizes:
-            r = bench_size(args.dir / f"ledger-{size}.xlsx", args.rounds, tmp / f"report-{size}.xlsx")
+            rounds = args.large_rounds if size >= 500_000 else args.rounds
+            r = results[size] = bench_size(args.dir / f"ledger-{size}.xlsx", rounds, tmp / f"report-{size}.xlsx")
             print(
                 f"| {size:,} | {r['t_a']:.2f} s | {r['t_b']:.2f} s | {r['t_c']:.2f} s | {r['b/a']:.2f} | "
                 f"{r['c/a']:.2f} | {r['rss_a']:.0f} / {r['rss_b']:.0f} / {r['rss_c']:.0f} |",
                 flush=True,
             )
+        speedup = None
         files = sorted((args.dir / "district").glob("*.xlsx"))[: args.district_files]
         if files:
             one, two = [], []
@@ -114,10 +149,30 @@ def main(argv: list[str] | None = None) -> int:
                 two.append(bench_batch(files, 2, tmp))
             r1, r2 = statistics.median(one), statistics.median(two)
             print()
+            speedup = r2 / r1
             print(
-                f"batch of {len(files)} files: 1 job {r1:.2f} files/s, 2 jobs {r2:.2f} files/s, speed-up {r2 / r1:.2f}×"
+                f"batch of {len(files)} files: 1 job {r1:.2f} files/s, 2 jobs {r2:.2f} files/s, speed-up {speedup:.2f}×"
             )
+    print()
+    print(f"total {time.perf_counter() - START:.0f} s")
+    for name, value, limit, holds in targets(results, speedup):
+        print(f"target {name}: {value} (limit {limit}) — {'holds' if holds else 'MISSED'}")
     return 0
+
+
+def targets(results: dict[int, dict[str, float]], speedup: float | None) -> list[tuple[str, str, str, bool]]:
+    out = []
+    if 100_000 in results:
+        r = results[100_000]
+        out.append(("b/a at 100k", f"{r['b/a']:.2f}", "<= 2.0", r["b/a"] <= 2.0))
+        out.append(("c/a at 100k", f"{r['c/a']:.2f}", "<= 8.0", r["c/a"] <= 8.0))
+    if 500_000 in results:
+        r = results[500_000]
+        peak = max(r["rss_b"], r["rss_c"])
+        out.append(("peak RSS at 500k", f"{peak:.0f} MB", "< 1536 MB", peak < 1536))
+    if speedup is not None:
+        out.append(("batch 2 jobs / 1 job", f"{speedup:.2f}", ">= 1.7", speedup >= 1.7))
+    return out
 
 
 if __name__ == "__main__":
