@@ -26,6 +26,7 @@ from rdcheck.checks.file import uscc_valid
 
 D = dt.date
 YEAR = 2024
+THIS_YEAR = dt.date.today().year  # 2026 when written: 2026 is not in the future, 2027 is
 ZERO = Decimal(0)
 
 # ---------------------------------------------------------------- spec §2.4, written out independently
@@ -1057,7 +1058,9 @@ def test_F09_only_repeats_after_the_first(tmp_path, clean):
     planted(tmp_path, m, "F09", [])
 
 
-@pytest.mark.parametrize(("year", "want"), [(2020, "early"), (2021, None), (2026, None), (2027, "future")])
+@pytest.mark.parametrize(
+    ("year", "want"), [(2020, "early"), (2021, None), (THIS_YEAR, None), (THIS_YEAR + 1, "future")]
+)
 def test_F10_year_range(tmp_path, clean, year, want):
     # the whole book moved to the year, so only the year itself can be wrong
     m = clean.copy()
@@ -1081,7 +1084,7 @@ def test_F10_year_range(tmp_path, clean, year, want):
 
 def test_F10_year_alone_changed_is_one_finding(tmp_path, clean):
     # only 所属年度 changed: every line is now outside the year, but the year is the one cause
-    for year in (2019, 2027):
+    for year in (2019, THIS_YEAR + 1):
         m = clean.copy()
         m.ent["所属年度"] = year
         m.derive = set()
@@ -1197,3 +1200,302 @@ def test_B08_three_cases(tmp_path, clean):
         if r["项目编号"] == "RD2024-08" and r["支出类型"] == "资本化"
     ]
     planted(tmp_path, m, "B08", want)
+
+
+@pytest.mark.parametrize("column", ["受托方", "受托方类型", "关联方"])
+def test_B09_contract_line_incomplete(tmp_path, clean, column):
+    m = clean.copy()
+    i = m.line("RD2024-04", "7.1", 1)
+    m.ledger[i][column] = None
+    planted(tmp_path, m, "B09", [(E, *at_line(i, column))])
+
+
+@pytest.mark.parametrize("j", [2, 4])  # 委托研发, 合作研发
+def test_B10_no_contract_number(tmp_path, clean, j):
+    m = clean.copy()
+    m.projects[j]["技术合同登记号"] = None
+    planted(tmp_path, m, "B10", [(W, *at_project(j, "技术合同登记号"))])
+
+
+def test_B11_form_and_categories(tmp_path, clean):
+    m = clean.copy()
+    i = m.line("RD2024-03", "7.1")
+    m.ledger.insert(
+        i + 1,
+        dict(
+            m.ledger[i],
+            凭证号="记-0950",
+            摘要="委托项目领用材料",
+            费用类别=2,
+            明细项目="2.1",
+            账载金额=3000.0,
+            受托方=None,
+            受托方类型=None,
+            关联方=None,
+        ),
+    )
+    planted(tmp_path, m, "B11", [(W, *at_project(2, "研发形式"))])
+    m = clean.copy()
+    i = m.line("RD2024-01", "2.1")
+    m.ledger.insert(
+        i + 1,
+        dict(
+            m.ledger[i],
+            凭证号="记-0951",
+            摘要="支付委托开发款",
+            费用类别=7,
+            明细项目="7.1",
+            账载金额=3000.0,
+            受托方="江南大学",
+            受托方类型="境内高等学校",
+            关联方="否",
+        ),
+    )
+    planted(tmp_path, m, "B11", [(W, *at_project(0, "研发形式"))])
+
+
+def test_B12_empty_ledger(tmp_path, clean):
+    m = clean.copy()
+    m.ledger = []
+    m.summary = []
+    m.derive = {"申报加计扣除总额", "统计研究开发费用合计"}
+    m.ent["利润表研发费用"] = 1_200_000.0
+    # the 高新 ratio of an empty ledger is 0 (T04); no project has a line, but that is this one cause (no B02)
+    planted(tmp_path, m, "B12", [(E, *at_key("利润表研发费用"))], extra=("T04",))
+
+
+# ---------------------------------------------------------------- C
+
+
+def _with_other_costs(m: Model, amount: float) -> Model:
+    m = m.copy()
+    i = m.line("RD2024-01", "6.1")
+    m.ledger.insert(i + 1, dict(m.ledger[i], 凭证号="记-0960", 摘要="研发保险费", 账载金额=amount))
+    return m
+
+
+def test_C01_other_costs_over_limit(tmp_path, clean):
+    found = planted(tmp_path, _with_other_costs(clean, 160000.0), "C01", [(INFO, *whole("辅助账明细", "费用类别"))])
+    assert "元" in found[0].message and "," in found[0].message
+    planted(tmp_path, _with_other_costs(clean, 1000.0), "C01", [])
+
+
+def test_C02_overseas_over_limit(tmp_path, clean):
+    m = clean.copy()
+    i = m.line("RD2024-04", "7.2")
+    m.ledger[i]["账载金额"] = 2_000_000.0
+    planted(tmp_path, m, "C02", [(INFO, *whole("辅助账明细", "明细项目"))], extra=("C14",))
+
+
+def test_C03_overseas_individual(tmp_path, clean):
+    m = clean.copy()
+    i = m.line("RD2024-04", "7.2")
+    m.ledger[i].update(明细项目="7.3", 受托方="John Smith", 受托方类型="境外个人")
+    planted(tmp_path, m, "C03", [(W, *at_line(i, "明细项目"))])
+
+
+def test_C04_negative_list(tmp_path, clean):
+    m = clean.copy()
+    m.ent["行业代码"] = "F5123"  # 批发业
+    m.derive = set()
+    m = finalise(clean)
+    m.ent["行业代码"] = "F5123"
+    # the claim now meets a computed line 51 of 0: the industry is the one cause (no C10 besides)
+    planted(tmp_path, m, "C04", [(E, *at_key("行业代码"))])
+
+
+def test_C05_eligible_over_book(tmp_path, clean):
+    m = clean.copy()
+    i = m.line("RD2024-06", "2.3")
+    m.ledger[i]["可加计金额"] = m.ledger[i]["账载金额"] + 100
+    planted(tmp_path, m, "C05", [(E, *at_line(i, "可加计金额"))])
+    m = clean.copy()
+    i = m.line("RD2024-06", "8.1")
+    m.ledger[i]["可加计金额"] = 100.0
+    planted(tmp_path, m, "C05", [(E, *at_line(i, "可加计金额"))])
+    m.ledger[i]["可加计金额"] = 0.0
+    planted(tmp_path, m, "C05", [])
+    m = clean.copy()  # a reversal: |-500| <= |-500|
+    i = m.line("RD2024-06", "2.3")
+    m.ledger.insert(
+        i + 1, dict(m.ledger[i], 凭证号="记-0970", 摘要="冲销记-0130号凭证", 账载金额=-500.0, 可加计金额=-500.0)
+    )
+    planted(tmp_path, m, "C05", [])
+
+
+def test_C06_per_project(tmp_path, clean):
+    m = clean.copy()
+    m.ledger = [r for r in m.ledger if not (r["项目编号"] == "RD2024-05" and r["明细项目"] == "1.2")]
+    planted(tmp_path, m, "C06", [(W, *at_project(4, "项目编号"))])
+
+
+def test_C07_asset_without_depreciation(tmp_path, clean):
+    m = clean.copy()
+    m.assets.append(
+        {
+            "资产编号": "ZC-YQ-50",
+            "资产名称": "光谱仪",
+            "资产类别": "仪器",
+            "原值": 90000.0,
+            "购置日期": D(2023, 6, 1),
+            "本年折旧摊销额": 9000.0,
+            "研发使用比例": "100%",
+        }
+    )
+    k = len(m.assets) - 1
+    planted(tmp_path, m, "C07", [(W, *at_row("研发设备", ASSET_COLS, k, "资产编号"))])
+    # without a 资产编号 column: only a ledger with no category 3 line at all is at fault
+    style = Style(drop_columns={"辅助账明细": ("资产编号",)})
+    planted(tmp_path, m, "C07", [], style=style)
+    m.ledger = [r for r in m.ledger if r["费用类别"] != 3]
+    want = [
+        (W, *at_row("研发设备", ASSET_COLS, n, "资产编号"))
+        for n, a in enumerate(m.assets)
+        if a["资产类别"] in ("仪器", "设备") and money(str(a["研发使用比例"]).rstrip("%")) > 0
+    ]
+    planted(tmp_path, m, "C07", want, style=style)
+
+
+def test_C08_income_statement(tmp_path, clean):
+    expensed = book_total(clean, expensed_only=True)
+    m = clean.copy()
+    m.derive.discard("利润表研发费用")
+    m.ent["利润表研发费用"] = float(expensed * Decimal("1.05"))  # exactly 5%: fine
+    planted(tmp_path, m, "C08", [])
+    m.ent["利润表研发费用"] = float(expensed * Decimal("1.05") + 10)
+    planted(tmp_path, m, "C08", [(W, *at_key("利润表研发费用"))])
+    m.ent["利润表研发费用"] = float(expensed * Decimal("0.94"))
+    planted(tmp_path, m, "C08", [(W, *at_key("利润表研发费用"))])
+
+
+@pytest.mark.parametrize(
+    ("factor", "rule", "severity"),
+    [("0.99", None, None), ("0.989", "C09", W), ("1.01", None, None), ("1.011", "C10", E)],
+)
+def test_C09_C10_one_percent_both_ways(tmp_path, clean, factor, rule, severity):
+    m = clean.copy()
+    m.derive.discard("申报加计扣除总额")
+    rounding = "ROUND_UP" if Decimal(factor) < 1 else "ROUND_DOWN"  # stay on the boundary's right side
+    m.ent["申报加计扣除总额"] = float((line51(m) * Decimal(factor)).quantize(Decimal("0.01"), rounding=rounding))
+    for r in ("C09", "C10"):
+        planted(tmp_path, m, r, [(severity, *at_key("申报加计扣除总额"))] if r == rule else [], extra=("C09", "C10"))
+
+
+def test_C09_C10_info_in_2022(tmp_path, clean):
+    m = clean.copy()
+    for rec in (*m.projects, *m.ledger, *m.assets):
+        for k, v in rec.items():
+            if isinstance(v, dt.date):
+                rec[k] = v.replace(year=v.year - 2)
+    m.ent["所属年度"] = 2022
+    m.ent["行业代码"] = "I6513"  # software, not 科技型中小企业: 75% in 2022, the fourth quarter's 100% not modelled
+    m.derive.discard("申报加计扣除总额")
+    m.ent["申报加计扣除总额"] = float(line51(m) * 2)  # far over the computed figure
+    planted(tmp_path, m, "C10", [(INFO, *at_key("申报加计扣除总额"))])
+    m.ent["申报加计扣除总额"] = float(line51(m) / 2)
+    planted(tmp_path, m, "C09", [(INFO, *at_key("申报加计扣除总额"))])
+
+
+def test_C10_any_claim_when_line51_is_zero(tmp_path, clean):
+    m = clean.copy()
+    m.ledger = [r for r in m.ledger if r["项目编号"] == "RD2024-08"]  # capitalised only: line 51 is 0
+    m.projects = [p for p in m.projects if p["项目编号"] == "RD2024-08"]
+    m.staff = m.assets = None
+    m.derive.discard("申报加计扣除总额")
+    m.ent["申报加计扣除总额"] = 10.0
+    planted(tmp_path, m, "C10", [(E, *at_key("申报加计扣除总额"))], extra=("T04",))
+
+
+def test_C11_excluded_activity(tmp_path, clean):
+    m = clean.copy()
+    m.projects[5]["项目名称"] = "电机产品常规升级"
+    planted(tmp_path, m, "C11", [(W, *at_project(5, "项目名称"))])
+    m.projects[5]["项目名称"] = "电机常规升级关键技术研发"
+    planted(tmp_path, m, "C11", [])
+
+
+def test_C12_C13_over_allowance(tmp_path, clean):
+    m = clean.copy()
+    m.staff[2]["全年工资薪金"] = 1000.0
+    planted(tmp_path, m, "C12", [(W, *at_row("研发人员", STAFF_COLS, 2, "全年工资薪金"))])
+    m = clean.copy()
+    n = next(k for k, a in enumerate(m.assets) if a["资产编号"] == "ZC-YQ-03")
+    m.assets[n]["研发使用比例"] = "1%"
+    planted(tmp_path, m, "C13", [(W, *at_row("研发设备", ASSET_COLS, n, "本年折旧摊销额"))])
+
+
+def test_C14_large_line(tmp_path, clean):
+    m = clean.copy()
+    i = m.line("RD2024-03", "7.2")
+    m.ledger[i]["账载金额"] = 300_000.0
+    m.ledger[i]["受托方类型"] = "境外机构"
+    planted(tmp_path, m, "C14", [(INFO, *at_line(i, "账载金额"))])
+
+
+# ---------------------------------------------------------------- T
+
+
+def test_T01_not_reported(tmp_path, clean):
+    m = clean.copy()
+    m.derive.discard("统计研究开发费用合计")
+    m.ent["统计研究开发费用合计"] = 0
+    planted(tmp_path, m, "T01", [(E, *at_key("统计研究开发费用合计"))])
+    m.ent["规模以上企业"] = "否"
+    planted(tmp_path, m, "T01", [(INFO, *at_key("统计研究开发费用合计"))])
+    planted(
+        tmp_path,
+        clean,
+        "T01",
+        [(E, *whole("企业信息", "统计研究开发费用合计"))],
+        style=Style(drop_keys=("统计研究开发费用合计",)),
+    )
+
+
+def test_T02_under_reported(tmp_path, clean):
+    total = book_total(clean)
+    m = clean.copy()
+    m.derive.discard("统计研究开发费用合计")
+    m.ent["统计研究开发费用合计"] = float(total * Decimal("0.95") / 1000)  # 千元, exactly 5% below: fine
+    planted(tmp_path, m, "T02", [])
+    m.ent["统计研究开发费用合计"] = float((total * Decimal("0.95") - 10) / 1000)
+    planted(tmp_path, m, "T02", [(W, *at_key("统计研究开发费用合计"))])
+    # a reported figure in 千元 is ×1000 once: the right figure in 千元 under a (千元) header is fine
+    m.ent["统计研究开发费用合计"] = float(total / 1000)
+    planted(tmp_path, m, "T02", [], style=Style(names={"统计研究开发费用合计": "统计研究开发费用合计（千元）"}))
+
+
+def test_T03_no_staff_reported(tmp_path, clean):
+    m = clean.copy()
+    m.ent["统计研究开发人员"] = 0
+    planted(tmp_path, m, "T03", [(W, *at_key("统计研究开发人员"))])
+
+
+@pytest.mark.parametrize(
+    ("revenue", "ratio", "fires"),
+    [
+        (50_000_000, "0.05", False),  # revenue exactly 5000万: 5% threshold, met exactly
+        (50_000_000, "0.0499", True),
+        (50_000_001, "0.04", False),  # above 5000万: 4%
+        (200_000_000, "0.04", False),  # exactly 2亿: still 4%
+        (200_000_000, "0.0399", True),
+        (200_000_001, "0.03", False),  # above 2亿: 3%
+        (200_000_001, "0.0299", True),
+    ],
+)
+def test_T04_thresholds_at_the_boundaries(tmp_path, clean, revenue, ratio, fires):
+    total = book_total(clean)
+    m = clean.copy()
+    m.ent["营业收入"] = float(revenue)
+    # scale 1.1 工资薪金 of one line so that the book total is exactly ratio × revenue
+    i = m.line("RD2024-01", "2.1")
+    target = (Decimal(revenue) * Decimal(ratio)).quantize(Decimal("0.01"))
+    m.ledger[i]["账载金额"] = float(money(m.ledger[i]["账载金额"]) + target - total)
+    assert book_total(m) == target
+    extra = ("C14",)
+    planted(tmp_path, m, "T04", [(W, *at_key("营业收入"))] if fires else [], extra=extra)
+    m.ent["高新技术企业"] = "否"
+    planted(tmp_path, m, "T04", [], extra=extra)
+
+
+def test_T05_basic_research(tmp_path, clean):
+    planted(tmp_path, clean, "T05", [(INFO, *at_project(6, "研究类型"))])

@@ -10,7 +10,17 @@ import pandas as pd
 
 from ..engine.registry import Context, Hit, check
 from ..workbook.layout import CATEGORIES, ENTERPRISE, LEDGER, PROJECTS, SUMMARY
-from .common import ZERO, as_datetime, dec, ledger, project_column, projects, repeated_lines, tax_year
+from .common import (
+    ZERO,
+    as_datetime,
+    dec,
+    empty_ledger_reported,
+    ledger,
+    project_column,
+    projects,
+    repeated_lines,
+    tax_year,
+)
 
 LED, PRJ, SUM = LEDGER.name, PROJECTS.name, SUMMARY.name
 
@@ -38,6 +48,8 @@ def active_without_lines(ctx: Context) -> Iterator[Hit]:
     year = tax_year(ctx)
     if year is None or not _has_projects(ctx) or not ctx.book.ledger.present:
         return
+    if empty_ledger_reported(ctx):
+        return  # B12: the whole ledger is empty, one finding rather than one per project
     p = projects(ctx)
     lines = ledger(ctx)
     used = set(lines.loc[lines["in_year"], "project"].dropna())
@@ -303,10 +315,15 @@ def form_and_categories(ctx: Context) -> Iterator[Hit]:
             yield Hit(sheet=PRJ, row=int(row), column="研发形式", variant="own", values={"project": pid})
 
 
+def _income_statement_rd(ctx: Context) -> Decimal:
+    reported = ctx.book.enterprise.values.get("利润表研发费用")
+    return reported if isinstance(reported, Decimal) else ZERO
+
+
 @check("B12")
 def no_ledger(ctx: Context) -> Iterator[Hit]:
-    reported = ctx.book.enterprise.values.get("利润表研发费用")
-    if not isinstance(reported, Decimal) or reported <= 0:
+    reported = _income_statement_rd(ctx)
+    if reported <= 0:
         return
     if ctx.book.ledger.data.empty:
         yield Hit(sheet=ENTERPRISE.name, column="利润表研发费用", values={"amount": reported})

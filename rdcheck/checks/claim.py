@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..engine.registry import Context, Hit, check
 from ..workbook.layout import ASSETS, ENTERPRISE, LEDGER, PROJECTS
-from .common import ZERO, dec, figure, key, ledger, projects, tax_year, total
+from .common import ZERO, dec, empty_ledger_reported, figure, key, ledger, projects, tax_year, total
 
 ENT, LED, PRJ = ENTERPRISE.name, LEDGER.name, PROJECTS.name
 
@@ -56,17 +56,24 @@ def overseas_individual(ctx: Context) -> Iterator[Hit]:
         yield Hit(sheet=LED, row=int(row), column="明细项目", values={"amount": lines.at[row, "book"]})
 
 
-@check("C04")
-def negative_list(ctx: Context) -> Iterator[Hit]:
+def negative_industry(ctx: Context) -> str | None:
+    """The negative-list industry 行业代码 falls in, or None."""
     code = key(ctx, "行业代码")
     if code is None:
-        return
+        return None
     # The list is policy data (rules/policy.yaml), shared with the computation that zeroes line 50 for it.
     industry = getattr(ctx.calc, "negative_list", None) if ctx.calc is not None else None
     if industry is None and not hasattr(ctx.calc, "negative_list"):
         from ..compute.policy import negative_list_entry
 
         industry = negative_list_entry(code, None, tax_year(ctx))
+    return industry or None
+
+
+@check("C04")
+def negative_list(ctx: Context) -> Iterator[Hit]:
+    code = key(ctx, "行业代码")
+    industry = negative_industry(ctx)
     if industry:
         yield Hit(sheet=ENT, column="行业代码", value=code, values={"industry": industry})
 
@@ -112,7 +119,7 @@ def salary_without_insurance(ctx: Context) -> Iterator[Hit]:
 @check("C07")
 def asset_not_depreciated(ctx: Context) -> Iterator[Hit]:
     assets = ctx.book.assets
-    if not assets.present or assets.data.empty or not ctx.book.ledger.present:
+    if not assets.present or assets.data.empty or not ctx.book.ledger.present or empty_ledger_reported(ctx):
         return
     data = assets.data
     kinds = [str(k) for k in ctx.params.get("asset_types", ["仪器", "设备"])]
@@ -169,12 +176,15 @@ def income_statement_differs(ctx: Context) -> Iterator[Hit]:
 
 def _claim(ctx: Context) -> tuple[Decimal, Decimal] | None:
     """The claim and computed line 51, when they can be compared: not when 所属年度 is one rdcheck does not
-    implement (F10 says so; line 51 would be built on another year's lines and rates)."""
+    implement (F10 says so; line 51 would be built on another year's lines and rates), nor when the industry is
+    on the negative list (C04 says no super-deduction applies at all; line 51 is 0 for that one reason)."""
     claimed = key(ctx, "申报加计扣除总额")
     line51 = figure(ctx, "a107012", 51)
     if not isinstance(claimed, Decimal) or line51 is None:
         return None
     if ctx.book.year is not None and tax_year(ctx) is None:
+        return None
+    if negative_industry(ctx):
         return None
     return claimed, dec(line51)
 

@@ -94,6 +94,13 @@ def _repeated(ctx: Context) -> pd.Series:
     return (data[REPEAT_KEYS].duplicated(keep="first") & data["凭证号"].notna()).astype(bool)
 
 
+def empty_ledger_reported(ctx: Context) -> bool:
+    """The ledger has no line though 利润表研发费用 > 0: B12's one finding; per-project and per-asset rules that
+    would each say "no line" (B02, C07) stay quiet."""
+    reported = ctx.book.enterprise.values.get("利润表研发费用")
+    return ctx.book.ledger.data.empty and isinstance(reported, Decimal) and reported > 0
+
+
 def projects(ctx: Context) -> pd.DataFrame:
     """研发项目, one row per distinct 项目编号 (the first when repeated), indexed by Excel row."""
     data = ctx.book.projects.data
