@@ -166,7 +166,7 @@ def batch_out(district_dir: Path) -> Path:
     from rdcheck.cli_district import batch_command
 
     out = district_dir / "out"
-    result = CliRunner().invoke(batch_command, [str(district_dir / "in"), "-o", str(out), "--jobs", "4"])
+    result = CliRunner().invoke(batch_command, [str(district_dir / "in"), "-o", str(out), "--jobs", "2"])
     assert result.exit_code == 0, result.output
     return out
 
@@ -339,7 +339,7 @@ def test_rollup_from_the_folder_equals_rollup_from_results_jsonl(district_dir: P
     from_jsonl, _ = _run_rollup(batch_out / "results.jsonl", district_dir)
     # the whole tree: the inputs, and the batch's and rollups' outputs, whose feedback copies and workbooks
     # must never count again (the copies are newer: they would supersede the originals)
-    from_folder, _ = _run_rollup(district_dir, district_dir, "--jobs", "4")
+    from_folder, _ = _run_rollup(district_dir, district_dir, "--jobs", "2")
     assert from_folder == from_jsonl
 
 
