@@ -11,12 +11,15 @@ from hypothesis import strategies as st
 from rdcheck.compute import compute
 from rdcheck.compute.labels import (
     A107012_LABELS,
+    ADJUSTMENTS,
     CAPITALISED,
     CATEGORY_8,
     COMMISSIONED_80,
+    NON_ELIGIBLE,
     OTHER_LIMIT,
     OVERSEAS_LIMIT,
     OVERSEAS_PERSON,
+    RATE,
     STATS_LABELS,
 )
 from rdcheck.model import to_fen
@@ -408,11 +411,15 @@ def test_reconciliation_explains_a_claim_above_the_limits():
     assert accounting_total["explained_by"] == [CAPITALISED]
     # 1-5 in scope = 88 + 84 + 50 = 222; limit 222/9 = 24.67 > 20 → 34 = 20; 40 = 242 + 10 × 80% = 250
     assert fen(calc.a107012[40]) == 250 and line40["difference"] == -2
-    assert line40["explained_by"] == [COMMISSIONED_80, CATEGORY_8]
+    # Size, not presence: the claim 252 = line 51 (200) + line 42 (50) claimed as expense + 7.1 at 100% (2).
+    # Category 8 (5) is in the ledger but not in the claim, so it is not named; against line 40 (which holds
+    # line 42) only the 80% remains.
+    assert line40["explained_by"] == [COMMISSIONED_80]
     assert fen(line51["computed"]) == 200 and line51["difference"] == -52
-    assert line51["explained_by"] == [COMMISSIONED_80, CATEGORY_8, CAPITALISED]
+    assert line51["explained_by"] == [COMMISSIONED_80, CAPITALISED]
+    # Reported 202 = the 费用化 book total (207) less category 8 (5): 257 − 50 capitalised − 5.
     assert stats["computed"] == 257 and stats["reported"] == 202 and stats["difference"] == 55
-    assert stats["explained_by"] == [COMMISSIONED_80, CATEGORY_8, CAPITALISED]
+    assert stats["explained_by"] == [CATEGORY_8, CAPITALISED]
 
 
 def test_reconciliation_names_the_limits_only_when_they_bind():
@@ -422,9 +429,17 @@ def test_reconciliation_names_the_limits_only_when_they_bind():
         line("P1", "7.2", 200, contractor="境外机构"),
         line("P1", "7.3", 5, contractor="境外个人"),
     ]
-    calc = compute(make_book(lines, 申报加计扣除总额=1000))
+    # Line 51 = 100 + 100/9 + min(160, 111.11 × 2/3) = 185.19; ignoring every limit gives 100 + 50 + 200 + 5 = 355.
+    calc = compute(make_book(lines, 申报加计扣除总额=355))
     line51 = calc.reconciliation[3]
+    assert fen(line51["difference"]) == d("-169.81")
     assert line51["explained_by"] == [OTHER_LIMIT, COMMISSIONED_80, OVERSEAS_LIMIT, OVERSEAS_PERSON]
+    # Ignoring only the 10% limit: 185.19 + 38.89 = 224.07 (to the fen) — the other limits are not named.
+    calc = compute(make_book(lines, 申报加计扣除总额="224.07"))
+    assert calc.reconciliation[3]["explained_by"] == [OTHER_LIMIT]
+    # 1000 is far above anything the limits account for: unexplained, however many limits the ledger has.
+    calc = compute(make_book(lines, 申报加计扣除总额=1000))
+    assert calc.reconciliation[3]["explained_by"] == []
     # An under-claim (computed above the claim) is not explained by any limit.
     calc = compute(make_book(lines, 申报加计扣除总额=1))
     assert calc.reconciliation[3]["difference"] > 0 and calc.reconciliation[3]["explained_by"] == []
@@ -440,6 +455,51 @@ def test_reconciliation_nothing_explains_a_plain_gap():
 
 def test_labels_cover_every_line():
     assert set(A107012_LABELS) == set(range(1, 53))
+
+
+def test_reconciliation_income_statement_holding_the_capitalised_spending():
+    """利润表研发费用 1500 = 1000 费用化 + 500 资本化: row 1 is −500, explained by 资本化; row 2 ties."""
+    lines = [line("P1", "1.1", 1000), line("P1", "2.1", 500, kind="资本化")]
+    calc = compute(make_book(lines, 利润表研发费用=1500))
+    row1, row2 = calc.reconciliation[:2]
+    assert row1["difference"] == -500 and row1["explained_by"] == [CAPITALISED]
+    assert row2["difference"] == 0 and row2["explained_by"] == []
+    # 利润表 1200: neither model (1000 or 1500) fits within 5% of the difference → unexplained
+    calc = compute(make_book(lines, 利润表研发费用=1200))
+    assert [r["explained_by"] for r in calc.reconciliation[:2]] == [[], []]
+
+
+def test_reconciliation_line_40_row_names_the_forms_path_when_the_claim_is_right():
+    """2021, not manufacturing (75%): 1.1 1000 费用化, 2.1 400 资本化 (进行中), 特殊收入 100.
+
+    Line 40 = 1400, 42 = 400, 41 = 1000, 45 = 1000, 47 = 900, 51 = 675. A claim of 675 is right: row 4 ties,
+    and row 3's 725 is the form's own path (资本化, the 75% rate, line 46) — not an error.
+    """
+    lines = [line("P1", "1.1", 1000, date="2021-05-01"), line("P1", "2.1", 400, kind="资本化", date="2021-05-01")]
+    calc = compute(make_book(lines, year=2021, 行业代码="I6510", 特殊收入=100, 申报加计扣除总额=675))
+    row40, row51 = calc.reconciliation[2:4]
+    assert calc.a107012[51] == 675 and row51["difference"] == 0 and row51["explained_by"] == []
+    assert row40["difference"] == 725 and row40["explained_by"] == [CAPITALISED, RATE, ADJUSTMENTS]
+    # Claiming the capitalised 400 as expense too: (1400 − 100) × 75% = 975 → row 4 −300 by 资本化; row 3 then
+    # differs from line 40 only by the rate and line 46 (资本化 cancels).
+    calc = compute(make_book(lines, year=2021, 行业代码="I6510", 特殊收入=100, 申报加计扣除总额=975))
+    row40, row51 = calc.reconciliation[2:4]
+    assert row51["difference"] == -300 and row51["explained_by"] == [CAPITALISED]
+    assert row40["difference"] == 425 and row40["explained_by"] == [RATE, ADJUSTMENTS]
+
+
+def test_reconciliation_statistics_reported_at_the_tax_caliber():
+    """Reported 107-2 line 7 = line 40: the gap is the non-eligible part, the 80% and category 8, to the yuan.
+
+    1.1 book 1000 of which 900 eligible; 7.1 500; 8.1 300 → line 7 = 1800; line 40 = 900 + 400 = 1300.
+    """
+    lines = [line("P1", "1.1", 1000, 900), line("P1", "7.1", 500, contractor="境内企业"), line("P1", "8.1", 300)]
+    calc = compute(make_book(lines, 统计研究开发费用合计="1.3"))
+    row = calc.reconciliation[4]
+    assert row["difference"] == 500 and row["explained_by"] == [NON_ELIGIBLE, COMMISSIONED_80, CATEGORY_8]
+    # Reported 1.5 千元 = 1800 − 300: only category 8 left out
+    calc = compute(make_book(lines, 统计研究开发费用合计="1.5"))
+    assert calc.reconciliation[4]["explained_by"] == [CATEGORY_8]
 
 
 def test_reconciliation_rounding_of_reported_thousands_is_not_explained():

@@ -23,9 +23,9 @@ from .labels import (
     NOTE_YEAR_OUT_OF_POLICY,
     STATS_LINES,
 )
-from .lines import ZERO, dsum, empty_lines, prepare_lines
+from .lines import ZERO, empty_lines, prepare_lines
 from .policy import Policy, YearRate, enterprise_kinds, is_negative_list, load_policy, negative_list_entry
-from .reconcile import factor_effects, reconcile
+from .reconcile import line_effects, line_groups, reconcile
 from .stats import compute_stats, formula_text
 
 
@@ -96,20 +96,20 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
     stats = compute_stats(book, lines, formula)
     notes.append(NOTE_INTRAMURAL_ESTIMATE.format(formula=formula_text(formula)))
 
-    capitalised = lines["capitalised"].astype(bool)
-    book_total = dsum(lines["book"])
-    expensed_book_total = dsum(lines.loc[~capitalised, "book"])
-    share = pol.commissioned_share(year)
-    effects = factor_effects(
-        a,
-        tax.other_limit,
-        tax.overseas,
-        share,
-        category8_book=dsum(lines.loc[lines["category"] == 8, "book"]),
-        capitalised_book=book_total - expensed_book_total,
-    )
+    groups = line_groups(lines)
+    capitalised = groups.index.get_level_values(0).astype(bool) if len(groups) else []
+    book_total = sum((Decimal(v) for v in groups["book"]), ZERO)
+    expensed_book_total = sum((Decimal(v) for v, c in zip(groups["book"], capitalised, strict=True) if not c), ZERO)
+    effects = line_effects(groups, tax.factors, pol.commissioned_share(year))
     recon = reconcile(
-        values, a, stats, expensed_book_total, book_total, effects, a[42], pol.reconciliation_rounding(year)
+        values,
+        a,
+        stats,
+        expensed_book_total,
+        book_total,
+        effects,
+        pol.reconciliation_rounding(year),
+        pol.reconciliation_explained_share(year),
     )
 
     tax_rate = _tax_rate(values, pol, year)

@@ -47,6 +47,19 @@ class TaxResult:
     overseas: dict[str, Decimal]
     deductible: pd.Series  # per counted ledger line, indexed by Excel row
     summary2021: list[dict[str, Any]] = field(default_factory=list)
+    factors: dict[str, Decimal] = field(default_factory=dict)  # "6" (in the limit's scope), "7.1", "7.2"
+
+
+def line_factor(subitem: str, in_scope: bool, factors: Mapping[str, Decimal]) -> Decimal:
+    """The factor taking a line's 可加计金额 to its deductible amount (spec §4.1), by sub-item and scope."""
+    category = subitem.split(".")[0]
+    if category in ("1", "2", "3", "4", "5"):
+        return ONE
+    if category == "6":
+        return factors.get("6", ONE) if in_scope else ONE
+    if subitem in ("7.1", "7.2"):
+        return factors[subitem]
+    return ZERO  # 7.3 and category 8
 
 
 def _amount(values: Mapping[str, Any], key: str) -> Decimal:
@@ -99,9 +112,14 @@ def compute_a107012(
 
     # Each line's deductible amount: its 可加计金额 × its factor; Σ over all lines = line 40.
     factor = pd.Series(ONE, index=lines.index, dtype=object)
-    factor[is_cat6 & in_scope] = allowed / cat6_in if cat6_in else ONE
-    factor[subitem == "7.1"] = share
-    factor[subitem == "7.2"] = a[38] / a[37] if a[37] else share
+    factors = {
+        "6": allowed / cat6_in if cat6_in else ONE,  # category 6 in the limit's scope; outside it: 1
+        "7.1": share,
+        "7.2": a[38] / a[37] if a[37] else share,
+    }
+    factor[is_cat6 & in_scope] = factors["6"]
+    factor[subitem == "7.1"] = factors["7.1"]
+    factor[subitem == "7.2"] = factors["7.2"]
     factor[(subitem == "7.3") | (category == 8)] = ZERO
     deductible = (lines["eligible"] * factor).astype(object)
     deductible.name = "deductible"
@@ -134,7 +152,7 @@ def compute_a107012(
         "limit": overseas_cap,
         "excess": a[37] * share - a[38],
     }
-    return TaxResult(a107012=a, other_limit=other_limit, overseas=overseas, deductible=deductible)
+    return TaxResult(a107012=a, other_limit=other_limit, overseas=overseas, deductible=deductible, factors=factors)
 
 
 def summary_2021(book: Book, lines: pd.DataFrame, deductible: pd.Series) -> list[dict[str, Any]]:

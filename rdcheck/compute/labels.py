@@ -138,7 +138,20 @@ OVERSEAS_LIMIT = "委托境外2/3限额"
 OVERSEAS_PERSON = "委托境外个人不予加计"
 CATEGORY_8 = "第8类不予加计"
 CAPITALISED = "资本化"
-EXPLANATIONS: tuple[str, ...] = (OTHER_LIMIT, COMMISSIONED_80, OVERSEAS_LIMIT, OVERSEAS_PERSON, CATEGORY_8, CAPITALISED)
+NON_ELIGIBLE = "可加计金额小于账载金额"
+RATE = "加计扣除比例"
+ADJUSTMENTS = "第43-49行调整"
+EXPLANATIONS: tuple[str, ...] = (
+    NON_ELIGIBLE,
+    OTHER_LIMIT,
+    COMMISSIONED_80,
+    OVERSEAS_LIMIT,
+    OVERSEAS_PERSON,
+    CATEGORY_8,
+    CAPITALISED,
+    RATE,
+    ADJUSTMENTS,
+)
 
 CALIBERS: tuple[str, ...] = ("会计", "税务", "统计")
 

@@ -114,6 +114,9 @@ class Policy:
     def reconciliation_rounding(self, year: int | None) -> dict[str, Decimal]:
         return {str(k): _dec(v) for k, v in (self.params(year).get("reconciliation_rounding") or {}).items()}
 
+    def reconciliation_explained_share(self, year: int | None) -> Decimal:
+        return _dec(self.params(year).get("reconciliation_explained_share", "0.05"))
+
     def deduction_rate(self, year: int | None, kinds: set[str]) -> YearRate:
         """Return line 50 for an enterprise of the given kinds (manufacturing, tech_sme, ic_or_machine_tool)."""
         params = self.params(year)
