@@ -1499,3 +1499,21 @@ def test_T04_thresholds_at_the_boundaries(tmp_path, clean, revenue, ratio, fires
 
 def test_T05_basic_research(tmp_path, clean):
     planted(tmp_path, clean, "T05", [(INFO, *at_project(6, "研究类型"))])
+
+
+def test_messages_carry_the_numbers_in_both_languages(tmp_path, clean):
+    m = clean.copy()
+    i = m.line("RD2024-07", "2.3")
+    m.ledger[i]["账载金额"] = 12345.678
+    j = m.line("RD2024-07", "2.1")
+    m.ledger[j]["账载金额"] = -1200.0
+    zh = planted(tmp_path, m, "F08", [(W, *at_line(i, "账载金额")), (W, *at_line(j, "账载金额"))])
+    en = planted(tmp_path, m, "F08", [(W, *at_line(i, "账载金额")), (W, *at_line(j, "账载金额"))], lang="en")
+    zh_by, en_by = {f.row: f.message for f in zh}, {f.row: f.message for f in en}
+    assert "12,345.678 元" in zh_by[i + 2] and "-1,200.00 元" in zh_by[j + 2], shown(zh)
+    assert "12,345.678 yuan" in en_by[i + 2] and "-1,200.00 yuan" in en_by[j + 2], shown(en)
+    m = clean.copy()
+    m.derive.discard("利润表研发费用")
+    m.ent["利润表研发费用"] = 2_000_000.5
+    (c08,) = planted(tmp_path, m, "C08", [(W, *at_key("利润表研发费用"))])
+    assert "2,000,000.50 元" in c08.message and "5%" in c08.message, c08.message

@@ -139,9 +139,12 @@ def bad_amount(ctx: Context) -> Iterator[Hit]:
         too_precise = fine.map(lambda v: v != v.quantize(unit) if v.is_finite() else False).astype(bool)
         negative = (fine < 0).astype(bool) & ~names_voucher[given]
         for row in fine.index[too_precise]:
-            yield Hit(sheet=LEDGER.name, row=int(row), column=column, variant="decimals", values={"decimals": places})
+            exact = f"{fine[row]:,f}"  # every decimal shown: rounding to the fen would hide the fault
+            values = {"decimals": places, "exact": exact}
+            yield Hit(sheet=LEDGER.name, row=int(row), column=column, variant="decimals", values=values)
         for row in fine.index[negative & ~too_precise]:
-            yield Hit(sheet=LEDGER.name, row=int(row), column=column, variant="negative")
+            values = {"amount": fine[row]}
+            yield Hit(sheet=LEDGER.name, row=int(row), column=column, variant="negative", values=values)
 
 
 @check("F09")
