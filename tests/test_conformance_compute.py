@@ -211,7 +211,10 @@ def reference(case: Case) -> dict:
         elif c == 7:
             key = "14"
             t = ln.contractor_type
-            sub = {"境内研究机构": "15", "境内高等学校": "16", "境内企业": "17", "境内个人": "17"}.get(t, "18")
+            by_type = {"境内研究机构": "15", "境内高等学校": "16", "境内企业": "17", "境内个人": "17"}
+            by_type |= {"境外机构": "18", "境外个人": "18"}
+            # 受托方类型 empty (B09): the spec is silent; by the sub-item, 7.1 as 境内企业 (17), 7.2/7.3 境外 (18).
+            sub = by_type.get(t) or ("17" if ln.sub == "7.1" else "18")
             s[sub] += b
         elif c == 8:
             key = "10" if ln.sub == "8.1" else "19"
@@ -231,7 +234,23 @@ def reference(case: Case) -> dict:
         s["intramural_reported"] = max(ZERO, rep7 * k - rep14 - rep10 + assets)
     basic = {p.code for p in case.projects if p.research == "基础研究"}
     s["basic_research"] = sum((ln.book for ln in lines if ln.project in basic), ZERO)
-    return {"a107012": a, "tax_saving": tax_saving, "stats": s}
+
+    # spec §4.3: the figures of the five rows (computed − reported); what explains them is tested by hand
+    expensed = sum((ln.book for ln in lines if not ln.capitalised), ZERO)
+    total = sum((ln.book for ln in lines), ZERO)
+    claimed = case.keys.get("申报加计扣除总额")
+    stat7 = case.keys.get("统计研究开发费用合计")
+    pairs = [
+        ("会计", expensed, case.keys.get("利润表研发费用")),
+        ("会计", total, case.keys.get("利润表研发费用")),
+        ("税务", a[40], claimed),
+        ("税务", a[51], claimed),
+        ("统计", s["7"], None if stat7 is None else stat7 * k),
+    ]
+    recon = [
+        {"caliber": c, "computed": x, "reported": r, "difference": None if r is None else x - r} for c, x, r in pairs
+    ]
+    return {"a107012": a, "tax_saving": tax_saving, "stats": s, "reconciliation": recon}
 
 
 def shown(value: Decimal | None) -> Decimal | None:
@@ -244,7 +263,7 @@ def shown(value: Decimal | None) -> Decimal | None:
 INDUSTRIES = [
     "C3976", "3976", "1310", "4350", "C1320", "4411", "I6510", "6510", "A0111", "M7320", "1200",  # not negative
     "C1610", "1610", "F5110", "5212", "H6110", "6210", "K7010", "7010", "L7111", "7212", "R9011", "9011",  # negative
-    "R8610", "8710",
+    "R8610", "8710", "C", "F", "H", "R", "c3976", " C 3976 ",
 ]  # fmt: skip
 YEARS = [2021, 2022, 2023, 2024, 2027, 2028, 2030]
 DOMESTIC_TYPES = ["境内研究机构", "境内高等学校", "境内企业", "境内个人"]
@@ -273,8 +292,10 @@ def random_case(seed: int) -> Case:
     scale72 = rng.choice([0.05, 0.5, 3.0])
     subs = list(SUBITEM_LINE)
     weights = [3 if cat(s) <= 5 else 2 for s in subs]
+    wild = rng.random() < 0.3  # awkward inputs the checks flag but the computation must still take as given
+    magnitude = rng.choice([1, 1, 1, 1000, 10**7]) if wild else 1
     lines: list[Line] = []
-    for _ in range(rng.randint(0, 40)):
+    for _ in range(rng.randint(0, 40) if rng.random() < 0.85 else rng.randint(100, 300)):
         sub = rng.choices(subs, weights)[0]
         c = cat(sub)
         size = 20000
@@ -282,9 +303,11 @@ def random_case(seed: int) -> Case:
             size = max(1, int(size * scale6 * 2))
         elif sub == "7.2":
             size = max(1, int(size * scale72 * 2))
-        book = money(rng, 0, size)
+        book = money(rng, 0, size) * magnitude
         roll = rng.random()
-        if c == 8:
+        if wild and roll < 0.1:
+            eligible = book + money(rng, 0, 100)  # above 账载金额 (C05), also for category 8
+        elif c == 8:
             eligible = rng.choice([None, ZERO])
         elif roll < 0.5:
             eligible = None
@@ -297,8 +320,10 @@ def random_case(seed: int) -> Case:
         if rng.random() < 0.1:  # a reversal
             book = -book
             eligible = None if eligible is None else -eligible
-        month = rng.randint(1, 12)
         year_of_line = year if rng.random() > 0.07 else rng.choice([year - 1, year + 1])
+        day = dt.date(year_of_line, rng.randint(1, 12), rng.randint(1, 28))
+        if rng.random() < 0.05:  # the year's edges
+            day = rng.choice([dt.date(year, 1, 1), dt.date(year, 12, 31), dt.date(year - 1, 12, 31)])
         ctype = None
         if sub == "7.1":
             ctype = rng.choice(DOMESTIC_TYPES)
@@ -306,10 +331,12 @@ def random_case(seed: int) -> Case:
             ctype = "境外机构"
         elif sub == "7.3":
             ctype = "境外个人"
+        if wild and c == 7 and rng.random() < 0.3:
+            ctype = rng.choice([None, *DOMESTIC_TYPES, "境外机构"])  # missing (B09) or at odds with the sub-item
         project = rng.choice(codes) if rng.random() > 0.03 else "PX9"  # rarely a project not in 研发项目 (B01)
         lines.append(
             Line(
-                date=dt.date(year_of_line, month, rng.randint(1, 28)),
+                date=day,
                 project=project,
                 sub=sub,
                 book=book,
@@ -326,7 +353,7 @@ def random_case(seed: int) -> Case:
         if rng.random() < 0.3:
             keys[key] = money(rng, 0, 400000 if big else 20000)
     if rng.random() < 0.7:
-        keys["统计研究开发费用合计"] = D(rng.randint(0, 900000)) / 1000  # 千元, 3 decimals = whole yuan
+        keys["统计研究开发费用合计"] = D(rng.randint(0, 900000)) / 1000 * magnitude  # 千元, 3 decimals = yuan
         if rng.random() < 0.5:
             keys["统计研究开发费用合计"] += D(rng.randint(0, 99)) / 100000  # fractions of a yuan
         for key in ("统计委托外部研究开发费用", "统计折旧费用与长期待摊费用"):
@@ -434,6 +461,17 @@ def mismatches(case: Case, report: dict) -> list[str]:
         want, got = shown(value), as_decimal(report["stats"][key])
         if want != got:
             out.append(f"stats[{key}]: reference {want}, rdcheck {got}")
+    if len(report["reconciliation"]) != len(ref["reconciliation"]):
+        return [*out, f"reconciliation: {len(report['reconciliation'])} rows, reference {len(ref['reconciliation'])}"]
+    for i, (want_row, got_row) in enumerate(zip(ref["reconciliation"], report["reconciliation"], strict=True)):
+        if got_row["caliber"] != want_row["caliber"]:
+            out.append(f"reconciliation[{i}].caliber: reference {want_row['caliber']}, rdcheck {got_row['caliber']}")
+        for key in ("computed", "reported", "difference"):
+            want, got = shown(want_row[key]), as_decimal(got_row[key])
+            if want != got:
+                out.append(f"reconciliation[{i}].{key}: reference {want}, rdcheck {got}")
+        if got_row["difference"] is None and got_row["explained_by"]:
+            out.append(f"reconciliation[{i}]: explained_by {got_row['explained_by']} without a difference")
     return out
 
 
