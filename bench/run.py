@@ -1,15 +1,15 @@
 """Benchmarks: rdcheck against the bare read of the same file, measured side by side in one run.
 
-    python bench/run.py [--sizes 10000,100000,500000] [--rounds 3] [--large-rounds 1] [--district-files 400]
-                        [--batch-rounds 1] [--dir DIR]
+    python bench/run.py [--sizes 10000,100000,500000] [--rounds 3] [--large-rounds 3] [--district-files 400]
+                        [--batch-rounds 2] [--dir DIR]
 
 For each size, whole processes, pair by pair (a b a c …), median wall time and peak RSS:
   (a) the bare read: ``pandas.read_excel(path, sheet_name=None, engine="calamine")``
   (b) ``rdcheck check FILE --format json``
   (c) ``rdcheck check FILE --format xlsx -o …``
 and the ratios b/a and c/a (each rdcheck run against the bare read just before it, then the median); then batch
-throughput (files/s) over the district with 1 and 2 jobs, alternated. Workbooks of 500k lines and more get
-``--large-rounds`` rounds so that the whole run stays near 15 minutes on 2 cores. Not part of ``make test``:
+throughput (files/s) over the district with 1 and 2 jobs, alternated. The defaults take ~10 minutes on the
+2-core machine (5 with ``--large-rounds 1 --batch-rounds 1``). Not part of ``make test``:
 timings belong here, compared with a baseline taken in the same run, never in assertions.
 The targets of issue 7 are checked at the end (at 100k lines: b/a <= 2.0, c/a <= 8.0; 500k lines under 1.5 GB;
 2 jobs >= 1.7 x 1 job); the exit status is 0 whether they hold or not — the table is the result.
@@ -113,9 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dir", type=Path, default=DEFAULT_DIR)
     ap.add_argument("--sizes", default="10000,100000,500000")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--large-rounds", type=int, default=1, help="rounds for workbooks of 500k lines and more")
+    ap.add_argument("--large-rounds", type=int, default=3, help="rounds for workbooks of 500k lines and more")
     ap.add_argument("--district-files", type=int, default=400)
-    ap.add_argument("--batch-rounds", type=int, default=1)
+    ap.add_argument("--batch-rounds", type=int, default=2)
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     gen = [PY, str(HERE / "make_data.py"), "--dir", str(args.dir), "--sizes", args.sizes]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import math
 import os
@@ -123,6 +124,10 @@ def _find_sheet(titles: Sequence[str], layout: SheetLayout) -> str | None:
     return None
 
 
+# cell types that are never blank and never a total word (a float may be NaN: not here)
+_PLAIN_FIRST = frozenset({dt.date, dt.datetime, int})
+
+
 def _first_value(row: Sequence[Any]) -> Any:
     """A row's first non-blank value, or None for a blank row."""
     for value in row:
@@ -143,7 +148,7 @@ def _columns(body: Sequence[Sequence[Any]], width: int) -> list[Sequence[Any]]:
     """The body's first ``width`` columns (rows may be short or ragged: missing cells are None)."""
     if not body:
         return [()] * width
-    lengths = {len(row) for row in body}
+    lengths = set(map(len, body))
     if len(lengths) == 1 and min(lengths) >= width:  # calamine gives every row the sheet's width
         return list(zip(*body, strict=True))[:width]
     padded = [list(row[:width]) + [None] * (width - len(row)) for row in body]
@@ -195,6 +200,10 @@ def read_table(layout: SheetLayout, title: str | None, rows: Rows) -> Table:
     body: list[Sequence[Any]] = []
     for r in range(header_r + 1, len(rows)):
         row = rows[r]
+        if row and type(row[0]) in _PLAIN_FIRST:  # a date or amount in column A: neither blank nor a total row
+            body_rows.append(r + 1)
+            body.append(row)
+            continue
         first = _first_value(row)
         if first is None:
             continue
