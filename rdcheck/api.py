@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +63,42 @@ def check_book(book: Book, config: Any = None, lang: str = "zh", sha256: str | N
 
 def check(path: str | os.PathLike[str], config: Any = None, lang: str = "zh") -> Report:
     """Read and check one workbook; raise ReadError when it cannot be read."""
+    warming = _warm_up()
     book = read_book(path)
+    if warming is not None:
+        warming.join()
     return check_book(book, config=config, lang=lang, sha256=sha256_of(path))
+
+
+def _warm_up() -> threading.Thread | None:
+    """Import the checks (pandera) and load the rule catalogue on another core while the workbook is read.
+
+    calamine releases the GIL while it reads a sheet, so in a fresh process the ~0.3 s of imports and YAML
+    overlap the read instead of following it. Only the first check of a process does anything: after that (and
+    in batch workers, which inherit everything imported) the modules are there. What the reader imports is
+    imported first, so the two threads never import the same module. A failure here is ignored: the same
+    import or load, repeated by check_book, raises it where it belongs.
+    """
+    if "rdcheck.checks" in sys.modules:
+        return None
+    import python_calamine  # noqa: F401  (the reader's own imports, before the thread starts)
+
+    from .workbook import safety  # noqa: F401
+
+    thread = threading.Thread(target=_import_checks, name="rdcheck-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _import_checks() -> None:
+    try:
+        from . import checks  # noqa: F401  (registers every rule; imports pandera)
+        from .compute import compute  # noqa: F401
+        from .engine import load_catalogue
+
+        load_catalogue()
+    except Exception:  # raised again, in the main thread, by check_book
+        pass
 
 
 __all__ = ["check", "check_book", "enterprise_summary", "sha256_of", "Path"]
