@@ -28,6 +28,7 @@ import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -53,7 +54,7 @@ def run(cmd: list[str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def bench_size(path: Path, rounds: int, out: Path) -> dict[str, float]:
+def bench_size(path: Path, rounds: int, out: Path) -> dict[str, Any]:
     run([PY, "-c", BARE, str(path)])  # warm-up, not counted: the file into the page cache
     a, b, c = [], [], []
     for _ in range(rounds):
@@ -64,9 +65,16 @@ def bench_size(path: Path, rounds: int, out: Path) -> dict[str, float]:
     med = {k: statistics.median(x[0] for x in v) for k, v in (("a", a), ("b", b), ("c", c))}
     rss = {k: max(x[1] for x in v) for k, v in (("a", a), ("b", b), ("c", c))}
     # ratios pair by pair: each rdcheck run against the bare read taken just before it
-    rb = statistics.median(b[i][0] / a[2 * i][0] for i in range(rounds))
-    rc = statistics.median(c[i][0] / a[2 * i + 1][0] for i in range(rounds))
-    return {**{f"t_{k}": v for k, v in med.items()}, **{f"rss_{k}": v for k, v in rss.items()}, "b/a": rb, "c/a": rc}
+    rbs = [b[i][0] / a[2 * i][0] for i in range(rounds)]
+    rcs = [c[i][0] / a[2 * i + 1][0] for i in range(rounds)]
+    return {
+        **{f"t_{k}": v for k, v in med.items()},
+        **{f"rss_{k}": v for k, v in rss.items()},
+        "b/a": statistics.median(rbs),
+        "c/a": statistics.median(rcs),
+        "b/a rounds": rbs,
+        "c/a rounds": rcs,
+    }
 
 
 def bench_batch(files: list[Path], jobs: int, tmp: Path) -> float:
@@ -84,6 +92,10 @@ def bench_batch(files: list[Path], jobs: int, tmp: Path) -> float:
         stdout=subprocess.DEVNULL,
     )
     return len(files) / (time.perf_counter() - t0)
+
+
+def rounds_text(r: dict[str, Any]) -> str:
+    return f"{' '.join(f'{x:.2f}' for x in r['b/a rounds'])}; {' '.join(f'{x:.2f}' for x in r['c/a rounds'])}"
 
 
 def cpu_model() -> str:
@@ -126,18 +138,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gb()} GB, Python {platform.python_version()}")
     print(f"libraries: {versions()}")
     print()
-    header = "| lines | (a) bare read | (b) check json | (c) check xlsx | b/a | c/a | RSS a / b / c (MB) |"
+    header = "| lines | (a) bare read | (b) check json | (c) check xlsx | b/a | c/a | RSS a / b / c (MB) | b/a, c/a by round |"
     print(header)
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        results: dict[int, dict[str, float]] = {}
+        results: dict[int, dict[str, Any]] = {}
         for size in sizes:
             rounds = args.large_rounds if size >= 500_000 else args.rounds
             r = results[size] = bench_size(args.dir / f"ledger-{size}.xlsx", rounds, tmp / f"report-{size}.xlsx")
             print(
                 f"| {size:,} | {r['t_a']:.2f} s | {r['t_b']:.2f} s | {r['t_c']:.2f} s | {r['b/a']:.2f} | "
-                f"{r['c/a']:.2f} | {r['rss_a']:.0f} / {r['rss_b']:.0f} / {r['rss_c']:.0f} |",
+                f"{r['c/a']:.2f} | {r['rss_a']:.0f} / {r['rss_b']:.0f} / {r['rss_c']:.0f} | {rounds_text(r)} |",
                 flush=True,
             )
         speedup = None
@@ -160,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def targets(results: dict[int, dict[str, float]], speedup: float | None) -> list[tuple[str, str, str, bool]]:
+def targets(results: dict[int, dict[str, Any]], speedup: float | None) -> list[tuple[str, str, str, bool]]:
     out = []
     if 100_000 in results:
         r = results[100_000]
