@@ -85,7 +85,7 @@ def eligible_over_book(ctx: Context) -> Iterator[Hit]:
         return
     data = table.data
     lines = ledger(ctx)
-    given = data["可加计金额"].map(lambda v: isinstance(v, Decimal)).astype(bool)
+    given = data["可加计金额"].notna()  # Decimals or None
     if not given.any():
         return
     elig = data.loc[given, "可加计金额"]
@@ -297,8 +297,7 @@ def large_line(ctx: Context) -> Iterator[Hit]:
     lines = ledger(ctx)
     share = dec(ctx.params.get("share", Decimal("0.5")))
     min_lines = int(ctx.params.get("min_lines", 2))
-    book = lines["book"].where(lines["book"].map(lambda v: isinstance(v, Decimal)).astype(bool))
-    valid = lines.assign(book=book).dropna(subset=["project", "book"])
+    valid = lines.dropna(subset=["project", "book"])
     grouped = valid.groupby("project")["book"]
     totals = valid["project"].map(grouped.sum())
     counts = valid["project"].map(grouped.count())

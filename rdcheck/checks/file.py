@@ -124,20 +124,22 @@ def bad_amount(ctx: Context) -> Iterator[Hit]:
         return
     data = table.data
     pattern = str(ctx.params.get("reversal_pattern") or "")
-    summary = data["摘要"].map(lambda v: v if isinstance(v, str) else "")
-    names_voucher = summary.str.contains(pattern, regex=True) if pattern else pd.Series(False, index=data.index)
     places = int(ctx.params.get("decimals", 2))
     unit = Decimal(1).scaleb(-places)
     for column in ("账载金额", "可加计金额"):
         if not table.has(column):
             continue
         amounts = data[column]
-        given = amounts.map(lambda v: isinstance(v, Decimal))
+        given = amounts.notna()  # an amount column holds Decimals or None
         if not given.any():
             continue
         fine = amounts[given]
-        too_precise = fine.map(lambda v: v != v.quantize(unit) if v.is_finite() else False).astype(bool)
-        negative = (fine < 0).astype(bool) & ~names_voucher[given]
+        # the exponent test is cheap; quantize only where it could matter (trailing zeros: 1.500)
+        too_precise = fine.map(lambda v: v.as_tuple().exponent < -places and v != v.quantize(unit)).astype(bool)
+        negative = (fine < 0).astype(bool)
+        if negative.any() and pattern:
+            summary = data.loc[negative[negative].index, "摘要"].map(lambda v: v if isinstance(v, str) else "")
+            negative[summary.index] = ~summary.str.contains(pattern, regex=True).astype(bool)
         for row in fine.index[too_precise]:
             exact = f"{fine[row]:,f}"  # every decimal shown: rounding to the fen would hide the fault
             values = {"decimals": places, "exact": exact}

@@ -24,6 +24,8 @@ from ..model import PILLARS, SEVERITIES, to_fen
 from .examples import check_example
 
 LANGS = ("zh", "en")
+# libyaml's safe loader when PyYAML was built with it: 4x faster over the 41 rule files
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 RULE_FILE = re.compile(r"^[A-Z]\d{2}$")
 DEFAULT_VARIANT = "default"
 # Placeholder kinds and how the runner shows a value of each kind.
@@ -177,7 +179,7 @@ def load_rule(path: str | Path) -> Rule:
     """Read and validate one rule file; raise ConfigError naming the file and the fault."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # noqa: S506 - a safe loader
     except (OSError, UnicodeDecodeError) as exc:
         raise _bad(path, f"无法读取（{exc}）", f"cannot be read ({exc})") from None
     except yaml.YAMLError as exc:
