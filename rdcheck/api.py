@@ -12,6 +12,7 @@ from typing import Any
 from . import __version__
 from .model import Report
 from .workbook import Book, read_book
+from .workbook.safety import Limits
 
 
 def sha256_of(path: str | os.PathLike[str]) -> str:
@@ -64,7 +65,7 @@ def check_book(book: Book, config: Any = None, lang: str = "zh", sha256: str | N
 def check(path: str | os.PathLike[str], config: Any = None, lang: str = "zh") -> Report:
     """Read and check one workbook; raise ReadError when it cannot be read."""
     warming = _warm_up()
-    book = read_book(path)
+    book = read_book(path, Limits.from_mapping(getattr(config, "limits", None)))
     if warming is not None:
         warming.join()
     return check_book(book, config=config, lang=lang, sha256=sha256_of(path))

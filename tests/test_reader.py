@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 import openpyxl
@@ -300,3 +301,28 @@ def test_unreadable_file_is_a_read_error(tmp_path):
         read_book(path)
     with pytest.raises(ReadError):
         read_book(tmp_path / "missing.xlsx")
+
+
+def test_a_file_name_that_is_not_utf8_is_read(tmp_path):
+    src = tmp_path / "b.xlsx"
+    write_xlsx(src, {"辅助账明细": [LEDGER_HEADER]})
+    odd = tmp_path / os.fsdecode("研发账".encode("gbk") + b".xlsx")  # GBK bytes from a Windows zip
+    os.rename(src, odd)
+    assert read_book(odd).ledger.present
+
+
+def test_config_limits_reach_the_reader(tmp_path):
+    from rdcheck.api import check
+    from rdcheck.engine import Config
+
+    path = tmp_path / "b.xlsx"
+    rows = [["2024-03-05", "记-1", "P1", "s", "2", "2.1", 1, None, "费用化"]] * 20
+    write_xlsx(path, {"企业信息": [["所属年度", 2024]], "辅助账明细": [LEDGER_HEADER, *rows]})
+    cfg = tmp_path / "rdcheck.yaml"
+    cfg.write_text("limits: {max_rows: 10}\n", encoding="utf-8")
+    with pytest.raises(ReadError):
+        check(path, config=Config.load(cfg))
+    assert check(path).book.ledger.present
+    cfg.write_text("limits: {max_rowz: 10}\n", encoding="utf-8")
+    with pytest.raises(Exception, match="max_rowz"):
+        Config.load(cfg)

@@ -82,7 +82,12 @@ class Config:
         limits = data.get("limits") or {}
         if not isinstance(limits, dict):
             raise bad("limits 必须是映射", "limits must be a mapping")
+        from ..workbook.safety import Limits
+
         for key, value in limits.items():
+            if key not in Limits.__dataclass_fields__:
+                known = ", ".join(Limits.__dataclass_fields__)
+                raise bad(f"未知的 limits.{key}（可用：{known}）", f"unknown limits.{key} (known: {known})")
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 raise bad(f"limits.{key} 必须是正数", f"limits.{key} must be a positive number")
         return cls(rules=rules, policy=policy or None, limits=dict(limits), source=source)

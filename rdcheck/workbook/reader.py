@@ -323,7 +323,7 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> dict[str, l
         raise ReadError(f"文件不存在：{p}", f"no such file: {p}")
     checked = inspect(p, limits, wanted_sheet)
     try:
-        wb = CalamineWorkbook.from_path(str(p))
+        wb = _open_workbook(CalamineWorkbook, p)
     except PasswordError:
         raise ReadError(
             "工作簿有密码保护，请取消密码后重新提交",
@@ -360,10 +360,27 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> dict[str, l
     return sheets
 
 
-def read_book(path: str | os.PathLike[str]) -> Book:
-    """Read one enterprise workbook into a Book; raise ReadError when the file cannot be read."""
+def _open_workbook(calamine: Any, path: Path) -> Any:
+    """Open with calamine by path, or through a file object when the path is not valid UTF-8.
+
+    A name from a Windows zip can arrive as GBK bytes, which Python keeps as surrogate escapes that calamine
+    (Rust) cannot take as a path.
+    """
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        with open(path, "rb") as fh:
+            return calamine.from_filelike(fh)
+    return calamine.from_path(str(path))
+
+
+def read_book(path: str | os.PathLike[str], limits: Any = None) -> Book:
+    """Read one enterprise workbook into a Book; raise ReadError when the file cannot be read.
+
+    ``limits`` is a :class:`rdcheck.workbook.safety.Limits` (None = defaults): what rdcheck agrees to read.
+    """
     with gc_paused():
-        return book_from_sheets(load_sheets(path), path=str(path))
+        return book_from_sheets(load_sheets(path, limits), path=str(path))
 
 
 @contextmanager
