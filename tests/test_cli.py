@@ -96,6 +96,30 @@ def test_usage_errors_exit_2(books: dict[str, Path], tmp_path: Path) -> None:
     assert result.exit_code == 2 and result.stderr.startswith("rdcheck: ") and result.stderr.count("\n") == 1
 
 
+def test_click_usage_errors_are_one_chinese_line_naming_the_option(books: dict[str, Path], tmp_path: Path) -> None:
+    # click's own errors (missing option, bad choice, a folder given to check) used to print its English
+    # "Usage: … Try … Error: …" block; a user gets one line, in Chinese unless --lang en, and exit 2
+    cases = {
+        ("batch", tmp_path): "缺少选项 -o / --output",
+        ("check",): "缺少参数 FILES",
+        ("check", tmp_path): "是文件夹，不是文件（检查整个文件夹请用 rdcheck batch）",
+        ("check", books["clean"], "--format", "pdf"): "--format 的值无效：“pdf”不是可选值（可选：text, json, xlsx）",
+        ("batch", tmp_path, "-o", tmp_path / "out", "--jobs", "0"): "--jobs / -j 的值无效",
+        ("check", books["clean"], "--formt", "json"): "没有选项 --formt，是否要用 --format",
+        ("nosuch",): "没有命令“nosuch”",
+    }
+    for args, expected in cases.items():
+        result = rdcheck(*args)
+        assert result.exit_code == 2, args
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("rdcheck: "), result.stderr
+        assert expected in result.stderr and "Usage:" not in result.stderr, result.stderr
+    english = rdcheck("check", books["clean"], "--lang", "en", "--format", "pdf")
+    assert english.exit_code == 2 and english.stderr.startswith("rdcheck: Invalid value for '--format'")
+    assert english.stderr.count("\n") == 1
+    missing = rdcheck("check", books["clean"], "--config", tmp_path / "nope.yaml")
+    assert missing.exit_code == 2 and missing.stderr == f"rdcheck: 找不到配置文件：{tmp_path / 'nope.yaml'}\n"
+
+
 def test_json_has_exactly_the_spec_keys(books: dict[str, Path]) -> None:
     result = rdcheck("check", books["bad"], "--format", "json")
     data = json.loads(result.stdout)

@@ -43,6 +43,10 @@ class Config:
         p = Path(path)
         try:
             data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"找不到配置文件：{p}", f"config file not found: {p}") from None
+        except IsADirectoryError:
+            raise ConfigError(f"配置文件是文件夹，不是文件：{p}", f"config file is a folder: {p}") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"无法读取配置文件 {p}：{exc}", f"cannot read config file {p}: {exc}") from None
         except yaml.YAMLError as exc:
