@@ -186,6 +186,9 @@ def test_rollup_xlsx_has_tables_and_native_charts(tmp_path: Path, district: Dist
     wb = openpyxl.load_workbook(tmp_path / "rollup.xlsx")
     assert wb.sheetnames == ["概览", "按区域", "按行业", "按类型", "跟进名单", "企业明细"]
     assert wb["概览"]["F5"].value == "未达标"
+    # 基础研究 in 亿元 is shown with 4 decimals like the other 亿元 figures, not as raw 0.4734304831
+    yi_rows = [r for r in wb["概览"].iter_rows(min_col=1, max_col=2) if str(r[0].value).endswith("（亿元）")]
+    assert yi_rows and all(r[1].number_format == "#,##0.0000" for r in yi_rows if isinstance(r[1].value, (int, float)))
     assert wb["跟进名单"].max_row == 1 + 4  # 3 enterprises and the unreadable file
 
 

@@ -138,7 +138,7 @@ def _overview(wb: Any, f: _Formats, d: dict[str, Any], extra: dict[str, Any], wa
     ]
     for r, (label, value) in enumerate(labels, start=14):
         sheet.write_string(r, 0, label, f.cell)
-        sheet.write_number(r, 1, value, f.cell)
+        sheet.write_number(r, 1, value, f.yi if label.endswith("（亿元）") else f.cell)
     row = 14 + len(labels) + 1
     for w in warnings:
         sheet.write_string(row, 0, f"注意：{w}", f.note)
