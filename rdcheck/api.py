@@ -56,7 +56,7 @@ def check_book(book: Book, config: Any = None, lang: str = "zh", sha256: str | N
         tax_saving=calc.tax_saving,
         stats=calc.stats_json(),
         reconciliation=calc.reconciliation,
-        notes=list(calc.notes),
+        notes=list(calc.notes_en if lang == "en" else calc.notes),
         calc=calc,
         book=book,
     )

@@ -282,6 +282,18 @@ def test_rate_by_year(year, enterprise, rate, modelled):
     assert calc.a107012[51] == 1000 * rate / 100
     assert calc.rate_modelled is modelled
     assert any("2022年10月1日" in n for n in calc.notes) is (not modelled)
+    assert any("2022-10-01" in n for n in calc.notes_en) is (not modelled)
+    assert len(calc.notes_en) == len(calc.notes)
+
+
+def test_report_notes_follow_the_language():
+    from rdcheck.api import check_book
+
+    book = make_book([line("P1", "1.1", 1000, date="2022-06-30")], year=2022, 行业代码="I6510", 科技型中小企业="否")
+    assert any("按全年75%" in n for n in check_book(book).notes)
+    english = check_book(book, lang="en").notes
+    assert any("applies 75% to the whole year" in n for n in english)
+    assert not any("\u4e00" <= ch <= "\u9fff" for n in english for ch in n.split("公告")[0])
 
 
 def test_negative_list_enterprise_gets_no_deduction():

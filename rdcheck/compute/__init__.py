@@ -38,7 +38,7 @@ class Computation:
     stats: dict[str, Decimal | None]  # "7".."19", "intramural", "intramural_reported", "basic_research"
     reconciliation: list[dict[str, Any]]
     summary2021: list[dict[str, Any]]
-    notes: list[str]
+    notes: list[str]  # Chinese; notes_en the same in English
     rate_modelled: bool
     other_limit: dict[str, Decimal]  # base, in_scope_cat6, out_of_scope_cat6, limit, allowed, excess
     overseas: dict[str, Decimal]  # line37, line38, limit, excess
@@ -46,6 +46,7 @@ class Computation:
     book_total: Decimal  # 账载金额 of every counted line
     line_amounts: pd.Series  # deductible amount per ledger row (Excel row); 0 for rows not counted
     lines: pd.DataFrame = field(default_factory=empty_lines)  # the counted lines (lines.LINE_COLUMNS)
+    notes_en: list[str] = field(default_factory=list)
     year: int | None = None
     policy_year: int | None = None  # the policy entry used
     rate: YearRate | None = None
@@ -77,10 +78,16 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
     year = book.year
     entry = pol.entry_year(year)
     notes: list[str] = []
+    notes_en: list[str] = []
+
+    def note(text: dict[str, str], **values: Any) -> None:
+        notes.append(text["zh"].format(**values))
+        notes_en.append(text["en"].format(**values))
+
     if year is None:
-        notes.append(NOTE_NO_YEAR.format(entry=entry))
+        note(NOTE_NO_YEAR, entry=entry)
     elif year < pol.years[0]:
-        notes.append(NOTE_YEAR_OUT_OF_POLICY.format(year=year, entry=entry))
+        note(NOTE_YEAR_OUT_OF_POLICY, year=year, entry=entry)
 
     lines = prepare_lines(book, year)
     rate = pol.deduction_rate(year, enterprise_kinds(values, pol, year))
@@ -88,13 +95,14 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
     tax = compute_a107012(lines, values, pol, year, rate, negative is not None)
     a = tax.a107012
     if negative is not None:
-        notes.append(NOTE_NEGATIVE_LIST.format(industry=negative))
+        note(NOTE_NEGATIVE_LIST, industry=negative)
     elif rate.note:
-        notes.append(rate.note)
+        note({"zh": rate.note, "en": rate.note_en or rate.note})
 
     formula = pol.intramural(year)
     stats = compute_stats(book, lines, formula)
-    notes.append(NOTE_INTRAMURAL_ESTIMATE.format(formula=formula_text(formula)))
+    notes.append(NOTE_INTRAMURAL_ESTIMATE["zh"].format(formula=formula_text(formula)))
+    notes_en.append(NOTE_INTRAMURAL_ESTIMATE["en"].format(formula=formula_text(formula, "en")))
 
     groups = line_groups(lines)
     capitalised = groups.index.get_level_values(0).astype(bool) if len(groups) else []
@@ -123,6 +131,7 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
         reconciliation=recon,
         summary2021=summary_2021(book, lines, tax.deductible),
         notes=notes,
+        notes_en=notes_en,
         rate_modelled=rate.modelled or negative is not None,
         other_limit=tax.other_limit,
         overseas=tax.overseas,

@@ -156,7 +156,23 @@ EXPLANATIONS: tuple[str, ...] = (
 CALIBERS: tuple[str, ...] = ("会计", "税务", "统计")
 
 # Notes the output must carry.
-NOTE_INTRAMURAL_ESTIMATE = "研发经费内部支出为估算值：{formula}（第20行为当年形成研发固定资产；公式为政策参数）"
-NOTE_NEGATIVE_LIST = "行业代码属于不适用加计扣除政策的行业（{industry}），加计扣除比例与加计扣除总额按0计算"
-NOTE_YEAR_OUT_OF_POLICY = "所属年度 {year} 早于已实现的政策年度，按 {entry} 年度政策计算"
-NOTE_NO_YEAR = "所属年度缺失或无法识别，按 {entry} 年度政策计算，辅助账全部行计入"
+# Notes the output must carry, zh and en (api.check_book picks the report's language).
+NOTE_INTRAMURAL_ESTIMATE = {
+    "zh": "研发经费内部支出为估算值：{formula}（第20行为当年形成研发固定资产；公式为政策参数）",
+    "en": "Intramural R&D is an estimate: {formula} (line 20: fixed assets for R&D acquired this year; "
+    "the formula is a policy parameter)",
+}
+NOTE_NEGATIVE_LIST = {
+    "zh": "行业代码属于不适用加计扣除政策的行业（{industry}），加计扣除比例与加计扣除总额按0计算",
+    "en": "The industry code is on the negative list ({industry}): the deduction rate and total are 0",
+}
+NOTE_YEAR_OUT_OF_POLICY = {
+    "zh": "所属年度 {year} 早于已实现的政策年度，按 {entry} 年度政策计算",
+    "en": "Tax year {year} is before the policy years implemented; the {entry} policy is applied",
+}
+NOTE_NO_YEAR = {
+    "zh": "所属年度缺失或无法识别，按最新政策年度（{entry}）计算，辅助账全部行计入",
+    "en": "The tax year is missing or unreadable: the newest policy year ({entry}) is applied and every ledger "
+    "line is counted",
+}
+NOTE_NO_RATE = {"zh": "本年度未配置加计扣除比例", "en": "No deduction rate is configured for this year"}

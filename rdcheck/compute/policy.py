@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from .labels import NOTE_NO_RATE
+
 POLICY_FILE = Path(__file__).resolve().parent.parent / "rules" / "policy.yaml"
 _CODE = re.compile(r"^\s*([A-Za-z]?)\s*(\d*)\s*$")
 
@@ -49,6 +51,13 @@ def _file_policy() -> dict[str, Any]:
     return data
 
 
+def _note(note: Any, lang: str) -> str | None:
+    """A policy note is text, or {zh, en}; English falls back to the Chinese text."""
+    if isinstance(note, dict):
+        return note.get(lang) or note.get("zh")
+    return str(note) if note else None
+
+
 @dataclass(frozen=True)
 class YearRate:
     """The deduction rate (A107012 line 50) that applies to one enterprise in one tax year."""
@@ -56,6 +65,7 @@ class YearRate:
     rate: Decimal  # percent: 100 for 100%
     modelled: bool = True
     note: str | None = None
+    note_en: str | None = None
     basis: str = ""
 
 
@@ -128,10 +138,11 @@ class Policy:
                 return YearRate(
                     rate=_dec(rule["rate"]),
                     modelled=bool(rule.get("modelled", True)),
-                    note=rule.get("note"),
+                    note=_note(rule.get("note"), "zh"),
+                    note_en=_note(rule.get("note"), "en"),
                     basis=str(params.get("basis", "")),
                 )
-        return YearRate(rate=Decimal(0), modelled=False, note="本年度未配置加计扣除比例", basis="")
+        return YearRate(rate=Decimal(0), modelled=False, note=NOTE_NO_RATE["zh"], note_en=NOTE_NO_RATE["en"])
 
 
 def load_policy(overrides: Mapping[str, Any] | Policy | None = None) -> Policy:

@@ -66,12 +66,13 @@ def intramural(lines_by_key: Mapping[str, Decimal], formula: Mapping[str, Any]) 
     return value if floor is None else max(floor, value)
 
 
-def formula_text(formula: Mapping[str, Any]) -> str:
+def formula_text(formula: Mapping[str, Any], lang: str = "zh") -> str:
     """Show the intramural formula in words, e.g. 第7行 + 第20行 − 第14行 − 第10行."""
-    parts = [f"第{k}行" for k in formula["plus"]]
-    text = " + ".join(parts) + "".join(f" − 第{k}行" for k in formula["minus"])
+    line = "第{}行" if lang == "zh" else "line {}"
+    text = " + ".join(line.format(k) for k in formula["plus"])
+    text += "".join(" − " + line.format(k) for k in formula["minus"])
     if formula.get("floor") is not None:
-        text += f"，不低于{formula['floor']}"
+        text += f"，不低于{formula['floor']}" if lang == "zh" else f", at least {formula['floor']}"
     return text
 
 

@@ -640,4 +640,9 @@ def _write(report: Report, src: Path, tmp: str, lang: str) -> None:
             if report.reconciliation:
                 ws = wb.add_worksheet(_safe_title(t("recon_sheet", lang), taken))
                 _write_reconciliation(ws, report, fmts, lang)
+        for ws in wb.worksheets():  # printed by the bureau: A4 landscape, one page wide
+            ws.set_paper(9)
+            ws.set_landscape()
+            ws.fit_to_pages(1, 0)
+        results.repeat_rows(0)
         results.activate()
