@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from .errors import RdcheckError
+from .text import display_width
 
 MAX_ERRORS_SHOWN = 20
 STATUS_ZH = {"pass": "通过", "warn": "有警告", "fail": "不通过", "error": "无法检查", "superseded": "已被替代"}
@@ -62,18 +63,12 @@ class ProgressBar:
             name = "…" + name[-29:]
         speed = f"{rate:.1f} 个/秒  剩余 {_clock(eta)}" if self.lang == "zh" else f"{rate:.1f}/s  ETA {_clock(eta)}"
         line = f"\r{self.label} {bar} {done}/{total}  {speed}  {name}"
-        width = _display_width(line)
+        width = display_width(line.replace("\r", ""))
         pad = max(0, self.width - width)  # blank what a longer previous line left behind
         self.width = width
         click.echo(line + " " * pad, err=True, nl=False)
         if done >= total:
             click.echo("", err=True)
-
-
-def _display_width(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text if c != "\r")
 
 
 def _clock(seconds: float) -> str:
@@ -143,7 +138,7 @@ def batch_command(
             lang=lang,
         )
     except OSError as exc:
-        raise UsageFailure(f"无法写出结果：{exc}" if lang == "zh" else f"cannot write the output: {exc}") from None
+        raise UsageFailure(_write_failure(exc, lang)) from None
     except RdcheckError as exc:  # the worker processes cannot start: nothing a file did
         raise UsageFailure(exc.message(lang)) from None
     counts = result.counts
@@ -230,8 +225,7 @@ def rollup_command(
             xlsx_path = out / "rollup.xlsx"
             write_rollup(figures, xlsx_path)
         except OSError as exc:
-            reason = f"无法写出结果：{exc}" if lang == "zh" else f"cannot write the output: {exc}"
-            raise UsageFailure(reason) from None
+            raise UsageFailure(_write_failure(exc, lang)) from None
         click.echo(f"\n  → {json_path}\n  → {xlsx_path}")
 
 
@@ -240,3 +234,10 @@ batch = batch_command
 rollup = rollup_command
 
 __all__ = ["batch", "batch_command", "rollup", "rollup_command"]
+
+
+def _write_failure(exc: OSError, lang: str) -> str:
+    """One line for an output that cannot be written: where, and the system's reason (no errno)."""
+    where = exc.filename or ""
+    reason = exc.strerror or str(exc)
+    return f"无法写出结果：{where}（{reason}）" if lang == "zh" else f"cannot write the output: {where} ({reason})"

@@ -428,3 +428,16 @@ def test_a_file_name_that_is_not_utf8_is_one_row_not_a_crash(tmp_path: Path) -> 
     files = sorted(r["file"] for r in read_results_jsonl(tmp_path / "out" / "results.jsonl"))
     assert files == sorted([str(tmp_path / "in" / "甲公司.xlsx"), str(tmp_path / "in") + "/x\\xff.xlsx"])
     assert sorted(result.counts.items()) == [("error", 1), ("fail", 0), ("pass", 1), ("superseded", 0), ("warn", 0)]
+
+
+def test_an_output_that_cannot_be_written_is_one_line_without_errno(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from rdcheck.cli import main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(main, ["batch", str(tmp_path), "-o", str(blocker / "out"), "--quiet"])
+    assert result.exit_code == 2
+    err = result.stderr.strip().splitlines()[-1]  # after the note that the folder holds no workbook
+    assert err.startswith("rdcheck: 无法写出结果") and "Errno" not in err

@@ -153,7 +153,7 @@ def test_text_in_english_and_in_colour() -> None:
     assert "[B projects set up (应建尽建)]" in out
     assert "  warning  B07  汇总表" in out
     assert "line 51 super-deduction" in out
-    assert out.splitlines()[-1] == "1 findings: 0 errors, 1 warnings, 0 info — status: warnings"
+    assert out.splitlines()[-1] == "Findings: 1 (errors 0, warnings 1, info 0) — status: warnings"
     coloured = text.render(report, color=True)
     assert "\x1b[33m" in coloured  # the warning in yellow
     assert text.render(report, color=False).count("\x1b[") == 0

@@ -102,7 +102,7 @@ _TEXT = {
         "intramural_reported": "intramural R&D (as reported)",
         "yuan": "yuan",
         "notes": "Notes",
-        "summary": "{total} findings: {error} errors, {warning} warnings, {info} info — status: {status}",
+        "summary": "Findings: {total} (errors {error}, warnings {warning}, info {info}) — status: {status}",
         "results_sheet": "检查结果",
         "calc_sheet": "加计扣除测算",
         "summary2021_sheet": "汇总表(计算)",
