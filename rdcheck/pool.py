@@ -22,6 +22,7 @@ from typing import Any
 
 from .errors import RdcheckError
 from .model import error_dict
+from .text import one_line
 
 DEFAULT_TIMEOUT = 300.0
 STARTUP_GRACE = 120.0  # how long a fresh worker may take to boot and acknowledge its first file
@@ -55,10 +56,6 @@ def _resolve(target: Any, default: str) -> Callable[..., Any]:
         return target
     module, _, name = str(target).partition(":")
     return getattr(importlib.import_module(module), name)
-
-
-def _one_line(text: object, limit: int = 300) -> str:
-    return " ".join(str(text).split())[:limit]
 
 
 def _fault_hook(path: str) -> None:
@@ -107,12 +104,12 @@ class _Checker:
             check = _resolve(self.settings.check, "rdcheck.api:check")
             report = check(path, self.config(), lang)
         except RdcheckError as exc:
-            return error_dict(path, _one_line(exc.message(lang)))
+            return error_dict(path, one_line(exc.message(lang), 300))
         except MemoryError:
             return error_dict(path, "内存不足，无法检查此文件" if lang == "zh" else "out of memory checking this file")
         except Exception as exc:  # a bug in a checker must cost one row, not the batch
             head = "内部错误" if lang == "zh" else "internal error"
-            return error_dict(path, _one_line(f"{head}：{type(exc).__name__}: {exc}"))
+            return error_dict(path, one_line(f"{head}：{type(exc).__name__}: {exc}", 300))
         result = report.to_dict() if hasattr(report, "to_dict") else dict(report)
         result["file"] = path
         if self.settings.feedback_dir is not None and hasattr(report, "to_dict"):
@@ -123,7 +120,7 @@ class _Checker:
                 result["_feedback_tmp"] = str(tmp)
             except Exception as exc:
                 tmp.unlink(missing_ok=True)
-                result["_feedback_error"] = _one_line(f"{type(exc).__name__}: {exc}")
+                result["_feedback_error"] = one_line(f"{type(exc).__name__}: {exc}", 300)
         return result
 
 

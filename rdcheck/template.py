@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import unicodedata
 
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from .text import display_width
 from .workbook.layout import (
     AMOUNT,
     BOOL,
@@ -78,11 +78,6 @@ def choices_of(f: Field) -> tuple[str, ...]:
     if f.kind == ENUM:
         return f.choices
     return ()
-
-
-def _width(text: str) -> int:
-    """Display width of a text: CJK characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _field_note(f: Field) -> str:
@@ -260,7 +255,7 @@ def _comment(ws: Worksheet, row: int, col: int, text: str) -> None:
 def _write_enterprise(ws: Worksheet, fmt: _Formats, lists: _Lists) -> None:
     ws.write(0, 0, ENTERPRISE_KEY_HEADERS[0], fmt.header)
     ws.write(0, 1, ENTERPRISE_VALUE_HEADERS[0], fmt.header)
-    ws.set_column(0, 0, max(_width(header_text(f)) for f in ENTERPRISE.fields) + 4)
+    ws.set_column(0, 0, max(display_width(header_text(f)) for f in ENTERPRISE.fields) + 4)
     ws.set_column(1, 1, 36)
     for r, f in enumerate(ENTERPRISE.fields, start=1):
         ws.write_string(r, 0, header_text(f), fmt.header_required if f.required else fmt.header)
@@ -274,7 +269,7 @@ def _write_table(ws: Worksheet, sheet: SheetLayout, fmt: _Formats, lists: _Lists
     for c, f in enumerate(sheet.fields):
         text = header_text(f)
         ws.write_string(0, c, text, fmt.header_required if f.required else fmt.header)
-        width = COLUMN_WIDTHS.get(f.name, max(_width(text) + 4, 12))
+        width = COLUMN_WIDTHS.get(f.name, max(display_width(text) + 4, 12))
         ws.set_column(c, c, width, fmt.of(f))
         _comment(ws, 0, c, _field_note(f))
         _validate(ws, 1, c, LAST_ROW, f, lists)

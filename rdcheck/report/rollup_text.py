@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import unicodedata
 from decimal import Decimal
 from typing import Any
+
+from ..text import display_width
 
 YI = Decimal(100_000_000)
 WAN = Decimal(10_000)
@@ -80,12 +81,8 @@ def _pp(value: Any) -> str:
     return "—" if value is None else f"{Decimal(str(value)):.4f}"
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _pad(text: str, width: int, left: bool = False) -> str:
-    space = " " * (width - _width(text))
+    space = " " * (width - display_width(text))
     return text + space if left else space + text
 
 
@@ -119,7 +116,7 @@ def render(result: Any, lang: str = "zh") -> str:
          _pp(x["intensity_gap"]) + (w["points"] if x["intensity_gap"] is not None else "")),
         (w["basic"], _yi(br["target"]), _yi(br["amount"]), _yi(br["amount"]), _yi(br["gap"])),
     ]  # fmt: skip
-    widths = [max(_width(r[i]) for r in rows) for i in range(5)]
+    widths = [max(display_width(r[i]) for r in rows) for i in range(5)]
     lines = [w["title"].format(district=d["district"], year=d["year"], gdp=d["gdp"]), ""]
     for r in rows:
         cells = [_pad(r[0], widths[0], left=True)] + [_pad(r[i], widths[i]) for i in range(1, 5)]

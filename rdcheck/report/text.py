@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import click
 
 from ..model import PILLARS, SEVERITIES, Finding, Report, to_fen
+from ..text import display_width
 from .i18n import PILLAR, SEVERITY, STATUS, lang_of, t
 
 # Canonical sheets in workbook order; findings about the workbook itself (sheet None) come first.
@@ -42,11 +42,6 @@ def location(f: Finding, lang: str = "zh") -> str:
     if f.column:
         return f"{f.sheet}[{f.column}]"
     return f.sheet
-
-
-def display_width(text: str) -> int:
-    """Columns a string takes on a terminal (CJK characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def pad(text: str, width: int) -> str:

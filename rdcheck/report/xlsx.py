@@ -26,6 +26,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..errors import RdcheckError, ReadError
 from ..model import SEVERITIES, Finding, Report, to_fen
+from ..text import display_width, one_line
 from ..workbook.layout import AMOUNT, ENTERPRISE
 from ..workbook.values import name_key
 from .i18n import PILLAR, SEVERITY, lang_of, t
@@ -71,7 +72,7 @@ class SourceSheet:
             sheet = self._book.get_sheet_by_name(self.title)
         except Exception as exc:  # calamine raises assorted error types for damaged sheets
             raise ReadError(
-                f"无法读取工作表 {self.title}：{_one_line(exc)}", f"cannot read sheet {self.title}: {_one_line(exc)}"
+                f"无法读取工作表 {self.title}：{one_line(exc)}", f"cannot read sheet {self.title}: {one_line(exc)}"
             ) from None
         start = sheet.start or (0, 0)
         return sheet.iter_rows(), int(start[0]), int(start[1])
@@ -126,7 +127,7 @@ def open_source(path: str | os.PathLike[str]) -> Iterator[list[SourceSheet]]:
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises assorted error types for unreadable files
-        raise ReadError(f"无法读取文件：{_one_line(exc)}", f"cannot read the file: {_one_line(exc)}") from None
+        raise ReadError(f"无法读取文件：{one_line(exc)}", f"cannot read the file: {one_line(exc)}") from None
     try:
         metadata = list(getattr(wb, "sheets_metadata", []))
         hidden = {m.name for m in metadata if _enum_name(getattr(m, "visible", "Visible")) != "visible"}
@@ -141,10 +142,6 @@ def open_source(path: str | os.PathLike[str]) -> Iterator[list[SourceSheet]]:
 def _enum_name(value: Any) -> str:
     """`SheetVisibleEnum.Hidden` -> `hidden`."""
     return str(value).rsplit(".", 1)[-1].lower()
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:200] or type(exc).__name__
 
 
 # ---------------------------------------------------------------------------------------------- where findings point
@@ -481,8 +478,6 @@ def _write_marks_only(ws: Worksheet, cells: dict[int, Mark], row: int, fmts: For
 
 
 def _width(text: str) -> int:
-    from .text import display_width
-
     return display_width(text.split("\n", 1)[0]) + 2
 
 

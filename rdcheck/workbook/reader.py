@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ReadError
+from ..text import one_line
 from .book import Book, Enterprise, Table, column_letter
 from .layout import (
     AMOUNT,
@@ -331,8 +332,8 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> dict[str, l
         ) from None
     except Exception as exc:  # calamine raises assorted error types for unreadable files
         raise ReadError(
-            f"无法读取文件（不是有效的 Excel 工作簿或已损坏）：{_one_line(exc)}",
-            f"cannot read the file (not a valid Excel workbook, or damaged): {_one_line(exc)}",
+            f"无法读取文件（不是有效的 Excel 工作簿或已损坏）：{one_line(exc)}",
+            f"cannot read the file (not a valid Excel workbook, or damaged): {one_line(exc)}",
         ) from None
     sheets: dict[str, list[list[Any]]] = {}
     try:
@@ -352,7 +353,7 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> dict[str, l
             "the workbook is password-protected; remove the password and submit it again",
         ) from None
     except Exception as exc:
-        raise ReadError(f"无法读取工作表：{_one_line(exc)}", f"cannot read a sheet: {_one_line(exc)}") from None
+        raise ReadError(f"无法读取工作表：{one_line(exc)}", f"cannot read a sheet: {one_line(exc)}") from None
     finally:
         close = getattr(wb, "close", None)
         if close:
@@ -397,8 +398,3 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:200] or type(exc).__name__

@@ -37,6 +37,7 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 from ..errors import ReadError
+from ..text import one_line
 
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 
@@ -277,8 +278,8 @@ def _inspect_zip(path: Path, limits: Limits, wanted: Callable[[str], bool] | Non
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise _fail(
-            f"文件已损坏或不完整（zip 目录无法读取，可能下载或拷贝未完成）：{_one_line(exc)}",
-            f"the file is damaged or truncated (its zip directory cannot be read): {_one_line(exc)}",
+            f"文件已损坏或不完整（zip 目录无法读取，可能下载或拷贝未完成）：{one_line(exc)}",
+            f"the file is damaged or truncated (its zip directory cannot be read): {one_line(exc)}",
         ) from None
     with zf:
         infos = zf.infolist()
@@ -401,8 +402,8 @@ def _prolog_bytes(head: bytes) -> bytes:
 
 def _damaged(info: zipfile.ZipInfo, exc: BaseException) -> ReadError:
     return _fail(
-        f"文件已损坏：部件 {info.filename} 无法解压（{_one_line(exc)}）",
-        f"the file is damaged: part {info.filename} cannot be inflated ({_one_line(exc)})",
+        f"文件已损坏：部件 {info.filename} 无法解压（{one_line(exc)}）",
+        f"the file is damaged: part {info.filename} cannot be inflated ({one_line(exc)})",
     )
 
 
@@ -606,11 +607,6 @@ def _collect_errors(chunk: bytes, scan: SheetScan) -> None:
         value = _VALUE.search(body)
         text = value.group(1).decode("utf-8", "replace").strip() if value else ""
         scan.errors[(int(ref.group(2)), _col_number(ref.group(1)))] = text or "#ERROR"
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text[:200] or type(exc).__name__
 
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "Preflight", "SheetScan", "inspect", "preflight"]
