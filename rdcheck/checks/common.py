@@ -107,12 +107,6 @@ def projects(ctx: Context) -> pd.DataFrame:
     return data[data["项目编号"].notna() & ~data["项目编号"].duplicated()]
 
 
-def project_rows(ctx: Context) -> pd.Series:
-    """项目编号 -> its Excel row in 研发项目."""
-    p = projects(ctx)
-    return pd.Series(p.index, index=p["项目编号"].values)
-
-
 def project_column(ctx: Context, column: str) -> pd.Series:
     """A 研发项目 column mapped onto the ledger lines by 项目编号 (None for unknown projects)."""
     p = projects(ctx)
@@ -127,10 +121,6 @@ def as_datetime(series: pd.Series) -> pd.Series:
 def key(ctx: Context, name: str) -> Any:
     """A 企业信息 value (None when empty, absent or unreadable)."""
     return ctx.book.enterprise.values.get(name)
-
-
-def key_given(ctx: Context, name: str) -> bool:
-    return ctx.book.enterprise.values.get(name) is not None
 
 
 def figure(ctx: Context, attr: str, *keys: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from .layout import ASSETS, ENTERPRISE, LEDGER, PROJECTS, STAFF, SUMMARY, SheetLayout
+from .layout import ENTERPRISE, SheetLayout
 from .values import Invalid
 
 
@@ -123,5 +123,4 @@ class Book:
         return year if isinstance(year, int) else None
 
 
-LAYOUTS = {"projects": PROJECTS, "ledger": LEDGER, "summary": SUMMARY, "staff": STAFF, "assets": ASSETS}
-__all__ = ["Book", "Enterprise", "Table", "column_letter", "ENTERPRISE", "LAYOUTS"]
+__all__ = ["Book", "Enterprise", "Table", "column_letter", "ENTERPRISE"]

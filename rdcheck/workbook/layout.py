@@ -255,7 +255,6 @@ ASSETS = SheetLayout(
 )
 
 SHEETS: tuple[SheetLayout, ...] = (ENTERPRISE, PROJECTS, LEDGER, SUMMARY, STAFF, ASSETS)
-SHEETS_BY_NAME = {s.name: s for s in SHEETS}
 INSTRUCTIONS_SHEET = "填表说明"
 
 # Words that, as a row's first non-empty cell, mark a total row to skip (spec §2).

@@ -475,7 +475,6 @@ _ERROR_CELL = re.compile(
 _ERR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")
 _REF_ATTR = re.compile(rb"\sr\s*=\s*[\"']\s*([A-Za-z]+)([0-9]+)\s*[\"']")
 _VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v(?:\s[^>]*)?>(.*?)</", re.DOTALL)
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])")
 CHUNK = 4 * MiB
 
 
