@@ -15,11 +15,10 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .workbook import Book, Table
-from .workbook.layout import CATEGORY, SUBITEM, SUBITEMS
+from .workbook.layout import CATEGORY, SUBITEM, SUBITEM_CATEGORY
 from .workbook.values import Invalid
 
 RULE_OF_CHECK = {"not_nullable": "F03", "type": "F04", "choice": "F05", "subitem_category": "F05"}
-_SUBITEM_CATEGORY = {code: cat for code, (cat, _, _) in SUBITEMS.items()}
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def _subitem_consistent(frame: pd.DataFrame) -> pd.Series:
     """True where 明细项目 belongs to 费用类别 (or either is empty or unreadable)."""
     sub = frame["明细项目"]
     cat = frame["费用类别"]
-    sub_cat = sub.map(lambda v: _SUBITEM_CATEGORY.get(v) if isinstance(v, str) else None)
+    sub_cat = sub.map(lambda v: SUBITEM_CATEGORY.get(v) if isinstance(v, str) else None)
     known = sub_cat.notna() & cat.map(lambda v: isinstance(v, int)).astype(bool)
     return ~known | (sub_cat == cat)
 

@@ -9,10 +9,9 @@ from typing import Any
 import pandas as pd
 
 from ..engine.registry import Context
-from ..workbook.layout import SUBITEMS
+from ..workbook.layout import SUBITEM_CATEGORY
 
 ZERO = Decimal(0)
-_SUBITEM_CATEGORY = {code: cat for code, (cat, _, _) in SUBITEMS.items()}
 
 
 def dec(value: Any) -> Decimal:
@@ -72,7 +71,7 @@ def _ledger(ctx: Context) -> pd.DataFrame:
     in_year = pd.Series(True, index=data.index) if year is None else out["when"].isna() | (out["when"].dt.year == year)
     # The lines the computation counts (rdcheck.compute.lines.counted_mask): readable category, sub-item of that
     # category and amount, dated in the year or undated — so totals here agree with the report's figures.
-    belongs = data["明细项目"].map(_SUBITEM_CATEGORY) == cat
+    belongs = data["明细项目"].map(SUBITEM_CATEGORY) == cat
     out["in_year"] = in_year.astype(bool)
     out["counted"] = (in_year & belongs & data["账载金额"].notna()).astype(bool)
     return out

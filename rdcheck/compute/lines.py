@@ -8,10 +8,9 @@ from decimal import Decimal
 import pandas as pd
 
 from ..workbook import Book
-from ..workbook.layout import SUBITEMS
+from ..workbook.layout import SUBITEM_CATEGORY, SUBITEMS
 
 ZERO = Decimal(0)
-_SUB_CATEGORY = {code: cat for code, (cat, _, _) in SUBITEMS.items()}
 _SUB_LINE = {code: line for code, (_, _, line) in SUBITEMS.items() if line is not None}
 
 # Columns of the prepared frame (index: Excel row of the ledger line).
@@ -47,7 +46,7 @@ def counted_mask(book: Book, year: int | None) -> pd.Series:
         return pd.Series([], index=data.index, dtype=bool)
     category = data["费用类别"]
     subitem = data["明细项目"]
-    sub_category = subitem.map(_SUB_CATEGORY)
+    sub_category = subitem.map(SUBITEM_CATEGORY)
     readable = category.notna() & subitem.notna() & data["账载金额"].notna()
     belongs = sub_category.notna() & (sub_category == category)
     mask = readable & belongs

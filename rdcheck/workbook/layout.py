@@ -118,6 +118,7 @@ CATEGORIES: dict[int, tuple[str, dict[str, tuple[str, int | None]]]] = {
 SUBITEMS: dict[str, tuple[int, str, int | None]] = {
     code: (cat, name, line) for cat, (_, subs) in CATEGORIES.items() for code, (name, line) in subs.items()
 }
+SUBITEM_CATEGORY: dict[str, int] = {code: cat for code, (cat, _, _) in SUBITEMS.items()}
 CATEGORY_CHOICES = tuple(f"{n} {name}" for n, (name, _) in CATEGORIES.items())
 SUBITEM_CHOICES = tuple(f"{code} {name}" for code, (_, name, _) in SUBITEMS.items())
 
