@@ -28,7 +28,7 @@ from ..errors import RdcheckError, ReadError
 from ..model import SEVERITIES, Finding, Report, to_fen
 from ..text import display_width, one_line
 from ..workbook.layout import AMOUNT, ENTERPRISE
-from ..workbook.values import name_key
+from ..workbook.values import EXCEL_EPOCH, name_key
 from .i18n import PILLAR, SEVERITY, lang_of, t
 from .text import finding_order
 
@@ -39,7 +39,6 @@ MAX_COMMENT_FINDINGS = 10  # findings spelt out in one cell's comment; the rest 
 MAX_COMMENT_CHARS = 4_000
 MAX_TEXT = 32_767
 MAX_COMMENTS = 10_000  # per sheet: beyond it Excel slows to a crawl; fills and 检查结果 still show every finding
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 FIRST_SERIAL_DATE = dt.date(1900, 3, 1)  # from here on, serial = days since EXCEL_EPOCH (Excel's 1900 leap bug)
 WIDTH_SAMPLE = 200  # rows looked at to size the columns
 FILLS = {"error": "#FFC7CE", "warning": "#FFE699", "info": "#BDD7EE"}
