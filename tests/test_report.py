@@ -414,3 +414,16 @@ def test_annotated_copy_is_an_ordinary_readable_file(tmp_path) -> None:
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask
+
+
+def test_annotated_copy_of_a_file_whose_name_is_not_utf8(tmp_path) -> None:
+    import os
+
+    from rdcheck.api import check
+    from rdcheck.report.xlsx import write_annotated
+
+    src = Path(__file__).resolve().parent.parent / "samples" / "ledgers" / "flaw_bad_uscc.xlsx"
+    odd = tmp_path / os.fsdecode("研发账".encode("gbk") + b".xlsx")  # a name from a Windows zip
+    shutil.copy(src, odd)
+    out = write_annotated(check(odd), tmp_path / "out.xlsx")
+    assert "企业信息" in openpyxl.load_workbook(out, read_only=True).sheetnames

@@ -123,8 +123,10 @@ def open_source(path: str | os.PathLike[str]) -> Iterator[list[SourceSheet]]:
     """Open the input with python-calamine and give its worksheets (cached values; nothing in the file is run)."""
     from python_calamine import CalamineWorkbook
 
+    from ..workbook.reader import open_workbook
+
     try:
-        wb = CalamineWorkbook.from_path(str(path))
+        wb = open_workbook(CalamineWorkbook, Path(path))
     except Exception as exc:  # calamine raises assorted error types for unreadable files
         raise ReadError(f"无法读取文件：{one_line(exc)}", f"cannot read the file: {one_line(exc)}") from None
     try:

@@ -324,7 +324,7 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> dict[str, l
         raise ReadError(f"文件不存在：{p}", f"no such file: {p}")
     checked = inspect(p, limits, wanted_sheet)
     try:
-        wb = _open_workbook(CalamineWorkbook, p)
+        wb = open_workbook(CalamineWorkbook, p)
     except PasswordError:
         raise ReadError(
             "工作簿有密码保护，请取消密码后重新提交",
@@ -361,7 +361,7 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> dict[str, l
     return sheets
 
 
-def _open_workbook(calamine: Any, path: Path) -> Any:
+def open_workbook(calamine: Any, path: Path) -> Any:
     """Open with calamine by path, or through a file object when the path is not valid UTF-8.
 
     A name from a Windows zip can arrive as GBK bytes, which Python keeps as surrogate escapes that calamine
