@@ -267,36 +267,34 @@ def _charts(wb: Any, d: dict[str, Any], regions: int, industries: int) -> None:
     sheet.insert_chart("H18", intensity, {"x_scale": 1.1, "y_scale": 1.0})
 
     if regions:
-        by_region = wb.add_chart({"type": "column"})
-        for col, colour in ((2, "#4472C4"), (3, "#70AD47")):
-            by_region.add_series(
-                {
-                    "name": ["按区域", 0, col],
-                    "categories": ["按区域", 1, 0, regions, 0],
-                    "values": ["按区域", 1, col, regions, col],
-                    "fill": {"color": colour},
-                }
-            )
-        by_region.set_title({"name": "各区域企业研发支出：报送与潜在（万元）"})
-        by_region.set_y_axis({"name": "万元", "min": 0})
-        by_region.set_legend({"position": "bottom"})
-        sheet.insert_chart("P2", by_region, {"x_scale": 1.2, "y_scale": 1.0})
-
+        chart = _reported_vs_potential(
+            wb, "column", "按区域", regions, 0, (2, 3), "各区域企业研发支出：报送与潜在（万元）"
+        )
+        sheet.insert_chart("P2", chart, {"x_scale": 1.2, "y_scale": 1.0})
     if industries:
-        by_industry = wb.add_chart({"type": "bar"})
-        for col, colour in ((3, "#4472C4"), (4, "#70AD47")):
-            by_industry.add_series(
-                {
-                    "name": ["按行业", 0, col],
-                    "categories": ["按行业", 1, 1, industries, 1],
-                    "values": ["按行业", 1, col, industries, col],
-                    "fill": {"color": colour},
-                }
-            )
-        by_industry.set_title({"name": "报送与潜在：按行业门类（万元）"})
-        by_industry.set_x_axis({"name": "万元", "min": 0})
-        by_industry.set_legend({"position": "bottom"})
-        sheet.insert_chart("P18", by_industry, {"x_scale": 1.2, "y_scale": 1.0})
+        chart = _reported_vs_potential(wb, "bar", "按行业", industries, 1, (3, 4), "报送与潜在：按行业门类（万元）")
+        sheet.insert_chart("P18", chart, {"x_scale": 1.2, "y_scale": 1.0})
+
+
+def _reported_vs_potential(
+    wb: Any, kind: str, sheet: str, rows: int, category_col: int, cols: tuple[int, int], title: str
+) -> Any:
+    """A reported-against-potential chart over a breakdown sheet (rows 1..rows; series in cols, in 万元)."""
+    chart = wb.add_chart({"type": kind})
+    for col, colour in zip(cols, ("#4472C4", "#70AD47"), strict=True):
+        chart.add_series(
+            {
+                "name": [sheet, 0, col],
+                "categories": [sheet, 1, category_col, rows, category_col],
+                "values": [sheet, 1, col, rows, col],
+                "fill": {"color": colour},
+            }
+        )
+    chart.set_title({"name": title})
+    # a bar chart's value axis is its x axis
+    (chart.set_x_axis if kind == "bar" else chart.set_y_axis)({"name": "万元", "min": 0})
+    chart.set_legend({"position": "bottom"})
+    return chart
 
 
 __all__ = ["write_rollup"]
