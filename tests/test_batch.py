@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from rdcheck.batch import (
+from rdcheck.district.batch import (
     FAULT_ENV,
     feedback_stem,
     find_workbooks,
@@ -298,7 +298,7 @@ def test_workers_that_cannot_start_are_one_clear_error_not_an_error_per_file(tmp
     import sys
     import types
 
-    from rdcheck.batch import WorkerStartError
+    from rdcheck.district.batch import WorkerStartError
 
     ghost = types.ModuleType("ghost_module_not_on_disk")  # a spawned worker cannot import it, so it dies at boot
 
@@ -350,7 +350,7 @@ def test_empty_folder_writes_empty_outputs(tmp_path: Path) -> None:
 
 
 def test_cli_batch_usage_errors_exit_2(tmp_path: Path) -> None:
-    from rdcheck.cli_district import batch_command
+    from rdcheck.cli.district import batch_command
 
     runner = CliRunner()
     missing = runner.invoke(batch_command, [str(tmp_path / "nope"), "-o", str(tmp_path / "out")])
@@ -395,8 +395,8 @@ def test_find_workbooks_skips_an_earlier_batchs_outputs_inside_the_tree(tmp_path
 def test_cli_batch_progress_on_stderr_when_not_a_terminal_and_english(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import rdcheck.batch as batch_lib
-    from rdcheck import cli_district
+    import rdcheck.district.batch as batch_lib
+    from rdcheck.cli import district as cli_district
 
     paths = [write_fake(tmp_path / "in" / f"f{i}.xlsx", report(uscc(i))) for i in range(3)]
     monkeypatch.setattr(batch_lib, "run_batch", _fake_run_batch)

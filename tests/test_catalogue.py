@@ -9,10 +9,10 @@ import pytest
 import yaml
 from rule_support import check
 
-from rdcheck.engine import CHECKS, Config, load_catalogue
+from rdcheck.checks import CHECKS, registered
+from rdcheck.engine import Config, load_catalogue
 from rdcheck.engine.catalogue import _SAMPLES, BUILTINS, rules_dir
 from rdcheck.engine.examples import example_book
-from rdcheck.engine.registry import registered
 from rdcheck.errors import ConfigError
 
 SPEC_IDS = (

@@ -217,6 +217,6 @@ def test_version_and_district_commands() -> None:
     help_text = rdcheck("--help").stdout
     for command in ("check", "template", "rules"):
         assert command in help_text
-    if importlib.util.find_spec("rdcheck.cli_district") is None:
+    if importlib.util.find_spec("rdcheck.cli.district") is None:
         return
     assert "batch" in help_text and "rollup" in help_text

@@ -163,7 +163,7 @@ def district_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def batch_out(district_dir: Path) -> Path:
-    from rdcheck.cli_district import batch_command
+    from rdcheck.cli.district import batch_command
 
     out = district_dir / "out"
     result = CliRunner().invoke(batch_command, [str(district_dir / "in"), "-o", str(out), "--jobs", "2"])
@@ -300,7 +300,7 @@ def test_expected_figures_by_hand() -> None:
 
 
 def _run_rollup(src: Path, district_dir: Path, *extra: str) -> tuple[dict[str, Any], Any]:
-    from rdcheck.cli_district import rollup_command
+    from rdcheck.cli.district import rollup_command
 
     out = district_dir / f"rollup-{abs(hash((str(src), extra)))}"
     args = [str(src), "--district", str(district_dir / "district.yaml"), "-o", str(out), *extra]

@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 from test_batch import fake_check, report, uscc, write_fake
 
-from rdcheck.batch import run_batch
-from rdcheck.district import District, RosterEntry, load_district, load_roster
+from rdcheck.district.batch import run_batch
+from rdcheck.district.plan import District, RosterEntry, load_district, load_roster
+from rdcheck.district.rollup import format_summary, industry_section, load_results, rollup
 from rdcheck.errors import ConfigError
-from rdcheck.rollup import format_summary, industry_section, load_results, rollup
 
 M = 1_000_000
 
@@ -175,7 +175,7 @@ def test_rollup_from_the_folder_equals_rollup_from_results_jsonl(tmp_path: Path,
 
 
 def test_rollup_xlsx_has_tables_and_native_charts(tmp_path: Path, district: District) -> None:
-    from rdcheck.report.rollup_xlsx import write_rollup
+    from rdcheck.district.rollup_xlsx import write_rollup
 
     write_rollup(rollup(submissions(), district), tmp_path / "rollup.xlsx")
     with zipfile.ZipFile(tmp_path / "rollup.xlsx") as z:
@@ -193,7 +193,7 @@ def test_rollup_xlsx_has_tables_and_native_charts(tmp_path: Path, district: Dist
 
 
 def test_cli_rollup_from_results_jsonl(tmp_path: Path, district: District) -> None:
-    from rdcheck.cli_district import rollup_command
+    from rdcheck.cli.district import rollup_command
 
     jsonl = tmp_path / "results.jsonl"
     jsonl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in submissions()) + "\n", encoding="utf-8")
@@ -212,7 +212,7 @@ def test_cli_rollup_from_results_jsonl(tmp_path: Path, district: District) -> No
 
 
 def test_cli_rollup_bad_district_is_one_line_exit_2(tmp_path: Path) -> None:
-    from rdcheck.cli_district import rollup_command
+    from rdcheck.cli.district import rollup_command
 
     bad = tmp_path / "d.yaml"
     bad.write_text("district: x\nyear: 2024\ngdp: -1\n", encoding="utf-8")
@@ -374,7 +374,7 @@ def test_fail_is_a_reason_of_its_own_only_when_other_errors_make_it_fail(distric
 
 
 def test_cli_rollup_in_english_with_an_english_usage_error(tmp_path: Path, district: District) -> None:
-    from rdcheck.cli_district import rollup_command
+    from rdcheck.cli.district import rollup_command
 
     jsonl = tmp_path / "results.jsonl"
     jsonl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in submissions()) + "\n", encoding="utf-8")

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..engine.registry import Context, Hit, check
 from ..workbook.layout import CATEGORIES, ENTERPRISE, LEDGER, PROJECTS, SUMMARY
 from .common import (
     ZERO,
@@ -21,6 +20,7 @@ from .common import (
     repeated_lines,
     tax_year,
 )
+from .registry import Context, Hit, check
 
 LED, PRJ, SUM = LEDGER.name, PROJECTS.name, SUMMARY.name
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..engine.registry import Context, Hit, check
 from ..workbook.layout import ASSETS, ENTERPRISE, LEDGER, PROJECTS
 from .common import ZERO, dec, empty_ledger_reported, figure, key, ledger, projects, tax_year, total
+from .registry import Context, Hit, check
 
 ENT, LED, PRJ = ENTERPRISE.name, LEDGER.name, PROJECTS.name
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..engine.registry import Context
 from ..workbook.layout import SUBITEM_CATEGORY
+from .registry import Context
 
 ZERO = Decimal(0)
 

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ..engine.registry import Context, Hit, check
 from ..schema import validate_book
 from ..workbook.layout import DATE, ENTERPRISE, LEDGER, SHEETS
 from .common import REPEAT_KEYS, ledger, repeated_lines, tax_year
+from .registry import Context, Hit, check
 
 ENT = ENTERPRISE.name
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from ..engine.registry import Context, Hit, check
 from ..workbook.layout import ENTERPRISE, PROJECTS
 from .common import ZERO, dec, figure, key, ledger, projects, total
+from .registry import Context, Hit, check
 
 ENT = ENTERPRISE.name
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import yaml
 
 from .labels import NOTE_NO_RATE
 
-POLICY_FILE = Path(__file__).resolve().parent.parent / "rules" / "policy.yaml"
+POLICY_FILE = Path(str(resources.files("rdcheck.rules") / "policy.yaml"))
 _CODE = re.compile(r"^\s*([A-Za-z]?)\s*(\d*)\s*$")
 
 

@@ -1,8 +1,10 @@
-"""Validation: the rule catalogue, the bureau's configuration, the registry of checks and the runner."""
+"""Validation: the rule catalogue, the bureau's configuration and the runner that turns check hits into findings.
+
+The check functions and their registry live in ``rdcheck.checks``.
+"""
 
 from .catalogue import Catalogue, Example, Rule, load_catalogue
 from .config import Config
-from .registry import CHECKS, Context, Hit, check
 from .runner import run
 
-__all__ = ["CHECKS", "Catalogue", "Config", "Context", "Example", "Hit", "Rule", "check", "load_catalogue", "run"]
+__all__ = ["Catalogue", "Config", "Example", "Rule", "load_catalogue", "run"]

@@ -1,4 +1,4 @@
-"""The rule catalogue: one YAML file per rule in ``rdcheck/rules/`` (spec §3), loaded and validated.
+"""The rule catalogue: one YAML file per rule in the top-level ``rules/`` (spec §3), loaded and validated.
 
 A rule file holds the rule's id, pillar, default severity, zh/en title and message templates with named
 placeholders, the policy basis, its parameters with defaults, and examples that the test suite runs. The loader
@@ -143,7 +143,8 @@ class Catalogue:
 
 
 def rules_dir() -> Path:
-    return Path(str(resources.files("rdcheck") / "rules"))
+    """Return the catalogue folder: the repository's top-level rules/, shipped in the wheel as rdcheck.rules."""
+    return Path(str(resources.files("rdcheck.rules")))
 
 
 def load_catalogue(directory: str | Path | None = None) -> Catalogue:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import PILLARS, Finding
 from ..workbook import Book
 from ..workbook.layout import ENTERPRISE, SHEETS
 from .catalogue import Catalogue, Rule, load_catalogue
 from .config import Config
-from .registry import Context, Hit, registered
+
+if TYPE_CHECKING:
+    from ..checks.registry import Hit
 
 SHEET_ORDER = {s.name: i for i, s in enumerate(SHEETS)}
 PILLAR_ORDER = {p: i for i, p in enumerate(PILLARS)}
@@ -30,6 +32,10 @@ def run(
     """
     config = config or Config()
     catalogue = catalogue or load_catalogue()
+    # the engine runs the checks; the checks never import the engine (imported here: they bring pandas)
+    from ..checks import registered
+    from ..checks.registry import Context
+
     checks = registered()
     cache: dict[str, Any] = {}
     cells = _Cells(book)

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 YI = Decimal(100_000_000)  # 1 亿元 in yuan
 OTHER_REGION = "其他"
@@ -62,7 +62,7 @@ def region_key(value: Any) -> str:
     """Match 区域 names after folding full-width characters and dropping spaces."""
     if value is None:
         return ""
-    from .workbook.values import fold
+    from ..workbook.values import fold
 
     return "".join(fold(str(value)).split())
 
@@ -225,7 +225,7 @@ def normalise_uscc(value: Any) -> str:
     """Return a 统一社会信用代码 folded, without spaces, upper-case ('' when empty)."""
     if value is None:
         return ""
-    from .workbook.values import fold
+    from ..workbook.values import fold
 
     return "".join(fold(str(value)).split()).upper()
 
@@ -256,7 +256,7 @@ def _roster_rows(p: Path) -> list[list[Any]]:
 
 def load_roster(path: str | os.PathLike[str]) -> list[RosterEntry]:
     """Read the roster (csv or xlsx: 统一社会信用代码, 企业名称, 所在区域, optional 规模以上企业)."""
-    from .workbook.values import name_key, parse_bool
+    from ..workbook.values import name_key, parse_bool
 
     p = Path(path)
     if not p.is_file():

@@ -1,8 +1,7 @@
-"""The `rdcheck` command: parse options, call the library, choose a writer. No checking logic lives here."""
+"""`rdcheck check`, `template` and `rules`: the enterprise's commands."""
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from pathlib import Path
@@ -10,101 +9,16 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .errors import RdcheckError
-from .report.i18n import PILLAR, SEVERITY, lang_of, t
+from ..errors import RdcheckError
+from ..report.i18n import PILLAR, SEVERITY, lang_of, t
+from . import UsageFailure, _fail
 
 FAIL_ON = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
 DEFAULT_TEMPLATE = "研发支出辅助账模板.xlsx"
 REPORT_SUFFIX = "-检查结果.xlsx"
 
 
-class UsageFailure(click.ClickException):
-    """A usage error found after parsing (bad config, output over the input): exit 2 with one line."""
-
-    exit_code = 2
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"rdcheck: {self.format_message()}", err=True)
-
-
-def _fail(file: str, reason: str) -> None:
-    click.echo(f"rdcheck: {file}: {' '.join(reason.split())}", err=True)
-
-
-_CLICK_DETAILS: tuple[tuple[str, str], ...] = (
-    (r"'?(.*?)'? is not one of (.+)\.", "“{0}”不是可选值（可选：{1}）"),
-    (r"'?(.*?)'? is not a valid (?:integer|float|number)(?: range)?\.", "“{0}”不是数字"),
-    (r"(.+) is not in the range (.+)\.", "{0} 超出范围（{1}）"),
-    (r"(?:File|Directory|Path) '(.+)' does not exist\.", "“{0}”不存在"),
-    (r"File '(.+)' is a directory\.", "“{0}”是文件夹，不是文件（检查整个文件夹请用 rdcheck batch）"),
-    (r"Directory '(.+)' is a file\.", "“{0}”是文件，不是文件夹"),
-    (r"No such command '(.+)'\.", "没有命令“{0}”（可用：check, batch, rollup, template, rules）"),
-    (r"Got unexpected extra arguments? \((.+)\)", "多余的参数：{0}"),
-    (r"No such option:? '?([^' ]+)'?\.?(?: Did you mean '?([^' ?]+)'?\?)?", "没有选项 {0}"),
-    (r"Option '(.+)' requires an argument\.", "选项 {0} 后面需要一个值"),
-)
-
-
-def _usage_line(exc: click.UsageError, lang: str) -> str:
-    """A click usage error as one line: Chinese unless --lang en, naming the option and pointing at --help."""
-    import re
-
-    ctx = exc.ctx
-    path = ctx.command_path if ctx is not None else "rdcheck"
-    message = " ".join(exc.format_message().split())
-    if lang == "en":
-        return f"{message} (see {path} --help)"
-    param = getattr(exc, "param", None)
-    hint = getattr(exc, "param_hint", None) or (param.get_error_hint(ctx) if param is not None and ctx else None)
-    hint = hint.replace("'", "") if isinstance(hint, str) else None
-    if isinstance(exc, click.MissingParameter):
-        kind = "参数" if isinstance(param, click.Argument) or exc.param_type == "argument" else "选项"
-        return f"缺少{kind} {hint or ''}（运行 {path} --help 查看用法）"
-    detail = exc.message if isinstance(exc, click.BadParameter) else message
-    for pattern, text in _CLICK_DETAILS:
-        m = re.fullmatch(pattern, " ".join(str(detail).split()))
-        if m:
-            groups = [(g or "").replace("'", "") for g in m.groups()]
-            detail = text.format(*groups)
-            if text.startswith("没有选项") and groups[-1] and len(groups) > 1:
-                detail += f"，是否要用 {groups[-1]}"
-            break
-    where = f"{hint} 的值无效：" if isinstance(exc, click.BadParameter) and hint else ""
-    return f"{where}{detail}（运行 {path} --help 查看用法）"
-
-
-class _Main(click.Group):
-    """The top-level group: a usage error is one line (Chinese by default) and exit 2, never click's usage block."""
-
-    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
-             standalone_mode: bool = True, **extra: Any) -> Any:  # fmt: skip
-        if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
-        argv = list(sys.argv[1:] if args is None else args)
-        english = "--lang=en" in argv or any(a == "--lang" and b == "en" for a, b in zip(argv, argv[1:], strict=False))
-        lang = "en" if english else "zh"
-        try:
-            rv = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.UsageError as exc:
-            click.echo(f"rdcheck: {_usage_line(exc, lang)}", err=True)
-            sys.exit(2)
-        except click.ClickException as exc:
-            exc.show()
-            sys.exit(exc.exit_code)
-        except click.Abort:
-            click.echo("已中止" if lang == "zh" else "Aborted!", err=True)
-            sys.exit(1)
-        sys.exit(rv if isinstance(rv, int) else 0)
-
-
-@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="rdcheck")
-def main() -> None:
-    """Check R&D auxiliary ledgers (研发支出辅助账) and roll them up into district R&D statistics."""
-
-
-@main.command()
+@click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True,
@@ -126,10 +40,10 @@ def check(
     files: tuple[str, ...], fmt: str, output: str | None, fail_on: str, lang: str, config_path: str | None
 ) -> None:
     """Check one or more ledgers (FILE...); exit 0 clean, 1 findings at --fail-on, 2 unreadable or usage error."""
-    from .api import check as check_file
-    from .engine import Config
-    from .report import json as json_report
-    from .report import text as text_report
+    from ..api import check as check_file
+    from ..engine import Config
+    from ..report import json as json_report
+    from ..report import text as text_report
 
     try:
         config = Config.load(config_path)
@@ -169,7 +83,7 @@ def check(
 
 
 def _write_xlsx(report: Any, out: Path, lang: str) -> None:
-    from .report.xlsx import write_annotated
+    from ..report.xlsx import write_annotated
 
     try:
         write_annotated(report, out, lang=lang)
@@ -213,13 +127,13 @@ def _xlsx_outputs(files: tuple[str, ...], output: str | None, lang: str) -> dict
     return outs
 
 
-@main.command()
+@click.command()
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str),
               help=f"Where to write the empty standard workbook (default {DEFAULT_TEMPLATE}).")  # fmt: skip
 @click.option("--force", is_flag=True, help="Overwrite the default file if it exists.")
 def template(output: str | None, force: bool) -> None:
     """Write the empty standard workbook (标准模板) with drop-down lists and 填表说明."""
-    from .template import write_template
+    from ..template import write_template
 
     # -o names the file to (over)write; the default name may be a template already being filled in: keep it
     if output is None:
@@ -233,12 +147,12 @@ def template(output: str | None, force: bool) -> None:
     click.echo(t("written", "zh", path=output))
 
 
-@main.command()
+@click.command()
 @click.argument("rule_id", required=False)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def rules(rule_id: str | None, lang: str) -> None:
     """List the rule catalogue, or show one rule's documentation with its examples."""
-    from .engine import load_catalogue
+    from ..engine import load_catalogue
 
     try:
         catalogue = load_catalogue()
@@ -254,7 +168,7 @@ def rules(rule_id: str | None, lang: str) -> None:
 
 
 def _rule_table(catalogue: Any, lang: str) -> str:
-    from .report.text import pad
+    from ..report.text import pad
 
     lines = []
     for rule in catalogue:
@@ -304,21 +218,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
-
-
-def _register_district() -> None:
-    """Add `batch` and `rollup` when the district commands are installed."""
-    name = f"{__package__}.cli_district"
-    try:
-        cli_district = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:  # the module exists but is broken: say so rather than hide the commands
-            raise
-        return
-    for name in ("batch", "rollup"):
-        command = getattr(cli_district, name, None)
-        if isinstance(command, click.Command):
-            main.add_command(command, name)
-
-
-_register_district()

@@ -20,9 +20,9 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Any
 
-from .errors import RdcheckError
-from .model import error_dict
-from .text import one_line
+from ..errors import RdcheckError
+from ..model import error_dict
+from ..text import one_line
 
 DEFAULT_TIMEOUT = 300.0
 STARTUP_GRACE = 120.0  # how long a fresh worker may take to boot and acknowledge its first file
@@ -92,7 +92,7 @@ class _Checker:
         if not self._loaded:
             self._loaded = True
             if self.settings.config_path is not None or self.settings.check is None:
-                from .engine import Config
+                from ..engine import Config
 
                 self._config = Config.load(self.settings.config_path)
         return self._config

@@ -27,10 +27,10 @@ def _scaled(value: Any, unit: Decimal) -> float | None:
 
 
 def write_rollup(rollup: Any, out_path: str | os.PathLike[str]) -> None:
-    """Write rollup.xlsx from a rdcheck.rollup.Rollup: 概览 with charts, 按区域, 按行业, 按类型, 跟进名单, 企业明细."""
+    """Write rollup.xlsx from a rdcheck.district.rollup.Rollup: 概览 with charts, 按区域, 按行业, 按类型, 跟进名单, 企业明细."""
     import xlsxwriter
 
-    from ..industry import section_name
+    from .industry import section_name
 
     d = rollup.to_dict()
     wb = xlsxwriter.Workbook(str(out_path), {"strings_to_formulas": False, "strings_to_urls": False})

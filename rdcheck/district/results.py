@@ -1,14 +1,13 @@
-"""The JSON reports of many files: results.jsonl written and read, or a folder checked now (spec §5, §6)."""
+"""results.jsonl: the JSON reports of many files, written and read (spec §5, §6)."""
 
 from __future__ import annotations
 
 import json
 import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 
 def results_line(result: dict[str, Any]) -> dict[str, Any]:
@@ -50,38 +49,4 @@ def read_results_jsonl(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     return results
 
 
-def load_results(
-    src: str | os.PathLike[str],
-    jobs: int | None = None,
-    config_path: str | os.PathLike[str] | None = None,
-    timeout: float | None = None,
-    progress: Any = None,
-    check: Any = None,
-    start_method: str | None = None,
-    lang: str = "zh",
-) -> list[dict[str, Any]]:
-    """Return the JSON reports of SRC: a batch's results.jsonl, or every workbook in a folder, checked now."""
-    from .batch import DEFAULT_TIMEOUT, check_files, find_workbooks
-
-    p = Path(src)
-    if p.is_dir():
-        return check_files(
-            find_workbooks(p),
-            jobs=jobs,
-            config_path=config_path,
-            timeout=timeout or DEFAULT_TIMEOUT,
-            progress=progress,
-            lang=lang,
-            check=check,
-            **({"start_method": start_method} if start_method else {}),
-        )
-    if p.is_file() and p.suffix.lower() in (".jsonl", ".json", ".ndjson"):
-        return read_results_jsonl(p)
-    if p.is_file():
-        raise ConfigError(
-            f"{p} 既不是文件夹也不是 results.jsonl", f"{p} is neither a folder nor a batch's results.jsonl"
-        )
-    raise ConfigError(f"找不到 {p}", f"not found: {p}")
-
-
-__all__ = ["load_results", "read_results_jsonl", "results_line", "write_results_jsonl"]
+__all__ = ["read_results_jsonl", "results_line", "write_results_jsonl"]

@@ -103,7 +103,7 @@ def note_text(follow_up: Any, lang: str = "zh") -> str:
 
 
 def render(result: Any, lang: str = "zh") -> str:
-    """Return the terminal summary of a rdcheck.rollup.Rollup."""
+    """Return the terminal summary of a rdcheck.district.rollup.Rollup."""
     w = _WORDS["en" if lang == "en" else "zh"]
     d, x = result.to_dict(), result.extra
     rd, it, br, sub = d["rd_spending"], d["intensity"], d["basic_research"], d["submissions"]

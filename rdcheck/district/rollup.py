@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .district import OTHER_REGION, District, RosterEntry, normalise_uscc
+from ..model import json_value
+from .batch import load_results
 from .industry import SECTION_NAMES, industry_section, section_name
-from .model import json_value
-from .results import load_results
+from .plan import OTHER_REGION, District, RosterEntry, normalise_uscc
 
 HUNDRED = Decimal(100)
 TYPES = ("high_tech", "tech_sme", "above_scale")  # the by_type rows of rollup.json (高新 / 科小 / 规上)
@@ -380,8 +380,8 @@ def _figures(
 
 
 def format_summary(result: Rollup, lang: str = "zh") -> str:
-    """Return the terminal table (see rdcheck.report.rollup_text)."""
-    from .report.rollup_text import render
+    """Return the terminal table (see rdcheck.district.rollup_text)."""
+    from .rollup_text import render
 
     return render(result, lang)
 

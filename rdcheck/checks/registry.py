@@ -63,10 +63,3 @@ def check(rule_id: str) -> Callable[[CheckFn], CheckFn]:
         return fn
 
     return register
-
-
-def registered() -> dict[str, CheckFn]:
-    """Return every registered check, importing the check modules on first use."""
-    from .. import checks  # noqa: F401  (importing registers the checks)
-
-    return CHECKS

@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from .errors import RdcheckError
-from .text import display_width
+from ..errors import RdcheckError
+from ..text import display_width
 
 MAX_ERRORS_SHOWN = 20
 STATUS_ZH = {"pass": "通过", "warn": "有警告", "fail": "不通过", "error": "无法检查", "superseded": "已被替代"}
@@ -84,7 +84,7 @@ def _check_config(config_path: str | None, lang: str) -> None:
     """Load the bureau configuration once here, so that a bad file is one usage error, not one per workbook."""
     if config_path is None:
         return
-    from .engine import Config
+    from ..engine import Config
 
     try:
         Config.load(config_path)
@@ -115,7 +115,7 @@ def batch_command(
     directory: str, out_dir: str, jobs: int | None, config_path: str | None, timeout: float, quiet: bool, lang: str
 ) -> None:
     """Check every workbook under DIRECTORY; write summary.xlsx, results.jsonl and feedback/ to -o."""
-    from .batch import FEEDBACK_DIR, find_workbooks, run_batch
+    from ..district.batch import FEEDBACK_DIR, find_workbooks, run_batch
 
     _check_config(config_path, lang)
     out = Path(out_dir)
@@ -193,8 +193,8 @@ def rollup_command(
     lang: str,
 ) -> None:
     """Roll SRC (a folder of workbooks, or a batch's results.jsonl) up into the district's R&D figures."""
-    from . import rollup as rollup_lib
-    from .district import load_district, load_roster
+    from ..district import rollup as rollup_lib
+    from ..district.plan import load_district, load_roster
 
     try:
         district = load_district(district_path)
@@ -216,7 +216,7 @@ def rollup_command(
     for warning in figures.warnings(lang):
         click.echo(("警告：" if lang == "zh" else "warning: ") + warning, err=True)
     if out is not None:
-        from .report.rollup_xlsx import write_rollup
+        from ..district.rollup_xlsx import write_rollup
 
         try:
             out.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 """Batch validation: check every workbook under a folder, mark superseded submissions, write the outputs (spec §5).
 
 Every input appears exactly once in the output, in path order. The checking itself runs in the fault-isolated
-worker pool of rdcheck.pool. results.jsonl holds the spec §6 JSON report of each file; keys that start with `_`
+worker pool of rdcheck.district.pool. results.jsonl holds the spec §6 JSON report of each file; keys that start with `_`
 (the check status of a superseded file, the feedback workbook, a failed feedback write) live only in memory, for
 summary.xlsx and the terminal, and are never written.
 """
@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .district import normalise_uscc
-from .model import error_dict
+from ..errors import ConfigError
+from ..model import error_dict
+from .plan import normalise_uscc
 from .pool import (
     DEFAULT_START_METHOD,
     DEFAULT_TIMEOUT,
@@ -319,7 +320,7 @@ def run_batch(
         r.pop("_feedback_tmp", None)
     outputs = {"results": out / RESULTS_NAME, "summary": out / SUMMARY_NAME}
     write_results_jsonl(results, outputs["results"])
-    from .report.summary_xlsx import write_summary
+    from .summary_xlsx import write_summary
 
     write_summary(results, outputs["summary"], lang=lang)
     if feedback_dir is not None:
@@ -333,7 +334,40 @@ def run_batch(
     )
 
 
+def load_results(
+    src: str | os.PathLike[str],
+    jobs: int | None = None,
+    config_path: str | os.PathLike[str] | None = None,
+    timeout: float | None = None,
+    progress: Any = None,
+    check: Any = None,
+    start_method: str | None = None,
+    lang: str = "zh",
+) -> list[dict[str, Any]]:
+    """Return the JSON reports of SRC: a batch's results.jsonl, or every workbook in a folder, checked now."""
+    p = Path(src)
+    if p.is_dir():
+        return check_files(
+            find_workbooks(p),
+            jobs=jobs,
+            config_path=config_path,
+            timeout=timeout or DEFAULT_TIMEOUT,
+            progress=progress,
+            lang=lang,
+            check=check,
+            **({"start_method": start_method} if start_method else {}),
+        )
+    if p.is_file() and p.suffix.lower() in (".jsonl", ".json", ".ndjson"):
+        return read_results_jsonl(p)
+    if p.is_file():
+        raise ConfigError(
+            f"{p} 既不是文件夹也不是 results.jsonl", f"{p} is neither a folder nor a batch's results.jsonl"
+        )
+    raise ConfigError(f"找不到 {p}", f"not found: {p}")
+
+
 __all__ = [
+    "load_results",
     "BatchResult",
     "DEFAULT_START_METHOD",
     "DEFAULT_TIMEOUT",
