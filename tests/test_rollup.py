@@ -66,7 +66,7 @@ def test_district_yaml_amounts_in_yuan(district: District) -> None:
 def test_known_totals(district: District) -> None:
     result = rollup(submissions(), district)
     d = result.to_dict()
-    assert d["submissions"] == {"counted": 3, "error": 1, "superseded": 1, "excluded": 1}
+    assert d["submissions"] == {"counted": 3, "error": 1, "superseded": 1, "excluded": 1, "unread": 0}
     rd = d["rd_spending"]
     assert rd["enterprises_reported"] == 52 * M  # 40 + 0 (not reported) + 12
     assert rd["enterprises_potential"] == 92 * M  # max per enterprise: 50 + 30 + 12
@@ -121,7 +121,7 @@ def test_follow_up_sorted_by_amount_at_stake(district: District) -> None:
 def test_exclude_failed_drops_fail_but_keeps_it_on_the_follow_up_list(district: District) -> None:
     d = rollup(submissions(), district, exclude_failed=True).to_dict()
     # 乙 fails too: T01 (not reported to statistics) is an error for a 规上 enterprise
-    assert d["submissions"] == {"counted": 1, "error": 1, "superseded": 1, "excluded": 3}
+    assert d["submissions"] == {"counted": 1, "error": 1, "superseded": 1, "excluded": 3, "unread": 0}
     assert d["rd_spending"]["enterprises_reported"] == 40 * M
     assert d["rd_spending"]["enterprises_potential"] == 50 * M
     assert any(f["uscc"] == uscc(3) for f in d["follow_up"])
@@ -168,7 +168,7 @@ def test_rollup_from_the_folder_equals_rollup_from_results_jsonl(tmp_path: Path,
     from_folder = rollup(load_results(folder, jobs=2, check=fake_check), district).to_dict()
     assert from_jsonl == from_folder
     assert from_jsonl["rd_spending"]["reported"] == 122 * M
-    assert from_jsonl["submissions"] == {"counted": 3, "error": 1, "superseded": 1, "excluded": 1}
+    assert from_jsonl["submissions"] == {"counted": 3, "error": 1, "superseded": 1, "excluded": 1, "unread": 0}
 
 
 # ---------------------------------------------------------------- outputs and the command line
@@ -304,6 +304,7 @@ def test_sample_district_against_the_generators_own_figures(tmp_path: Path) -> N
         "error": statuses["broken"],
         "superseded": statuses["superseded"],
         "excluded": statuses["excluded"],
+        "unread": 0,
     }
     counted = {Path(e["file"]).name: e for e in figures.enterprises}
     assert set(counted) == {name for name, f in files.items() if f["status"] == "ok"}
@@ -325,7 +326,7 @@ ROLLUP_KEYS = {
     "district": None,
     "year": None,
     "gdp": None,
-    "submissions": {"counted", "error", "superseded", "excluded"},
+    "submissions": {"counted", "error", "superseded", "excluded", "unread"},
     "rd_spending": {"enterprises_reported", "enterprises_potential", "other_performers", "reported", "potential",
                     "target", "gap"},
     "intensity": {"reported", "potential", "target"},
@@ -362,7 +363,7 @@ def test_unmarked_duplicates_in_a_hand_made_jsonl_count_once(district: District)
     twice = [report(uscc(1), intramural=5 * M, reported=5 * M, file="z.xlsx"),
              report(uscc(1), intramural=9 * M, reported=9 * M, file="a.xlsx")]  # fmt: skip
     d = rollup(twice, district).to_dict()
-    assert d["submissions"] == {"counted": 1, "error": 0, "superseded": 1, "excluded": 0}
+    assert d["submissions"] == {"counted": 1, "error": 0, "superseded": 1, "excluded": 0, "unread": 0}
     assert d["rd_spending"]["enterprises_reported"] == 5 * M  # the path that sorts last
     assert twice[1]["status"] == "pass"  # the caller's reports are left alone
 

@@ -20,14 +20,16 @@ from ..model import json_value
 from .batch import load_results
 from .industry import SECTION_NAMES, industry_section, section_name
 from .plan import OTHER_REGION, District, RosterEntry, normalise_uscc
+from .unread import holding, unread_reason
 
 HUNDRED = Decimal(100)
 TYPES = ("high_tech", "tech_sme", "above_scale")  # the by_type rows of rollup.json (高新 / 科小 / 规上)
 OTHER_TYPE = "other"  # none of the three: shown in rollup.xlsx only
 OTHER_SECTION = OTHER_REGION  # an industry code that is missing or not GB/T 4754
 
-# follow-up reasons in rollup.json: rule ids, the check status, or 未报送 (spec §5)
+# follow-up reasons in rollup.json: rule ids, the check status, 未报送 or unread (spec §5)
 NOT_REPORTED, UNDER_REPORTED, FAILED, NOT_SUBMITTED = "T01", "T02", "fail", "未报送"
+UNREAD = "unread"  # the ledger could not be read: kept out of the ledger-based figures, never counted as R&D 0
 UNREADABLE = "error"  # a file that could not be checked: in rollup.xlsx and the terminal, not in rollup.json
 REASON_SEPARATOR = " + "
 
@@ -97,7 +99,7 @@ class FollowUp:
     amount: Decimal | None
     region: str | None = None
     file: str | None = None
-    note: str | None = None  # the one-line error of an unreadable file
+    note: str | None = None  # the one-line error of an unreadable file, why a ledger was unread
     years: list[int] = field(default_factory=list)  # 未报送: the other years this enterprise did submit
 
     @property
@@ -105,7 +107,10 @@ class FollowUp:
         return REASON_SEPARATOR.join(self.reasons)
 
     def to_json(self) -> dict[str, Any]:
-        return {"uscc": self.uscc, "name": self.name, "reason": self.reason, "amount": json_value(self.amount)}
+        reason = self.reason
+        if UNREAD in self.reasons and self.note:
+            reason = f"{reason}: {self.note}"  # rollup.json says why the ledger was not read
+        return {"uscc": self.uscc, "name": self.name, "reason": reason, "amount": json_value(self.amount)}
 
 
 @dataclass
@@ -182,7 +187,15 @@ def _follow_up(e: dict[str, Any]) -> FollowUp | None:
 
 
 def _sort_key(f: FollowUp) -> tuple[Any, ...]:
-    return (f.amount is None, -(f.amount or 0), f.reasons == [UNREADABLE], str(f.uscc or ""), str(f.file or ""))
+    # by the amount at stake; an unread ledger whose holding is unknown still comes before the other unknowns
+    return (
+        f.amount is None,
+        -(f.amount or 0),
+        UNREAD not in f.reasons,
+        f.reasons == [UNREADABLE],
+        str(f.uscc or ""),
+        str(f.file or ""),
+    )
 
 
 def _region_warnings(counted: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -222,7 +235,7 @@ def rollup(
 
     ordered = [dict(r) for r in sorted(results, key=lambda r: str(r.get("file", "")))]
     mark_superseded(ordered)  # duplicates a hand-made results.jsonl left unmarked: the path sorting last counts
-    submissions = {"counted": 0, "error": 0, "superseded": 0, "excluded": 0}
+    submissions = {"counted": 0, "error": 0, "superseded": 0, "excluded": 0, "unread": 0}
     counted: list[dict[str, Any]] = []
     follow: list[FollowUp] = []
     unreadable: list[FollowUp] = []
@@ -230,6 +243,7 @@ def rollup(
     other_years: dict[str, int] = {}
     other_year_of: dict[str, set[int]] = {}  # enterprises that submitted another year's ledger
     failed_out = 0
+    unread_reported = Decimal(0)  # what the unread submissions reported to statistics: shown, not summed
     for result in ordered:
         status = result.get("status")
         if status == "error" or not isinstance(result.get("enterprise"), dict):
@@ -244,16 +258,26 @@ def rollup(
             if e["year"] == district.year:
                 submitted.add(e["key"])
             continue
+        why = unread_reason(result)
         if e["year"] != district.year:
             submissions["excluded"] += 1
             if e["year"] is not None:
                 other_year_of.setdefault(e["key"], set()).add(e["year"])
+            elif why is not None:  # no readable 所属年度 and no readable ledger
+                follow.append(
+                    FollowUp(e["uscc"], e["name"], [UNREAD], holding(result), e["region"], e["file"], note=why)
+                )
             elif status == "fail":  # no readable 所属年度: it may well be this year's, so it needs fixing
                 follow.append(FollowUp(e["uscc"], e["name"], [FAILED], e["potential"], e["region"], e["file"]))
             label = str(e["year"]) if e["year"] is not None else "?"
             other_years[label] = other_years.get(label, 0) + 1
             continue
         submitted.add(e["key"])
+        if why is not None:  # not an enterprise with R&D 0: out of every ledger-based figure, first to follow up
+            submissions["unread"] += 1
+            unread_reported += e["reported"]
+            follow.append(FollowUp(e["uscc"], e["name"], [UNREAD], holding(result), e["region"], e["file"], note=why))
+            continue
         item = _follow_up(e)
         if item is not None:
             follow.append(item)
@@ -287,7 +311,18 @@ def rollup(
                 )
             )
     messages += _region_warnings(counted)
-    return _figures(district, submissions, counted, follow, unreadable, messages, failed_out)
+    if submissions["unread"]:
+        n = submissions["unread"]
+        messages.append(
+            (
+                f"{n} 份报送的辅助账无法读取，未计入全区数字（不按研发支出 0 计），已列入跟进名单",
+                f"{n} submission(s) have a ledger that could not be read: left out of the district figures "
+                "(not counted as R&D 0) and put on the follow-up list",
+            )
+        )
+    figures = _figures(district, submissions, counted, follow, unreadable, messages, failed_out)
+    figures.extra["unread_reported"] = unread_reported
+    return figures
 
 
 def _figures(
@@ -393,6 +428,7 @@ __all__ = [
     "SECTION_NAMES",
     "TYPES",
     "UNDER_REPORTED",
+    "UNREAD",
     "Bucket",
     "FollowUp",
     "Rollup",
@@ -401,4 +437,5 @@ __all__ = [
     "load_results",
     "rollup",
     "section_name",
+    "unread_reason",
 ]

@@ -21,8 +21,9 @@ _WORDS = {
         "intensity": "研发投入强度(%)",
         "points": " 个百分点",
         "basic": "基础研究(亿元)",
-        "submissions": "报送 {total} 份：计入 {counted}，无法检查 {error}，已被替代 {superseded}，未计入 {excluded}"
-        "（其他年度 {other_year}，因不通过剔除 {failed}）",
+        "submissions": "报送 {total} 份：计入 {counted}，无法检查 {error}，辅助账无法读取 {unread}，已被替代 {superseded}，"
+        "未计入 {excluded}（其他年度 {other_year}，因不通过剔除 {failed}）",
+        "unread_reported": "辅助账无法读取的报送另有统计报送数 {amount} 亿元，未计入上表",
         "counts": "高新技术企业 {high_tech} 家，科技型中小企业 {tech_sme} 家，规模以上企业 {above_scale} 家",
         "verdict": "结论：",
         "met": "{name}已达标",
@@ -38,6 +39,7 @@ _WORDS = {
             "T02": "T02 少统（统计报送数偏低）",
             "fail": "校验不通过",
             "未报送": "未报送",
+            "unread": "辅助账无法读取（未计入，不按 0 计）",
             "error": "文件无法检查",
         },
     },
@@ -50,8 +52,10 @@ _WORDS = {
         "intensity": "R&D intensity (%)",
         "points": " points",
         "basic": "basic research (亿元)",
-        "submissions": "{total} submissions: {counted} counted, {error} unreadable, {superseded} superseded, "
-        "{excluded} excluded ({other_year} another year, {failed} failing)",
+        "submissions": "{total} submissions: {counted} counted, {error} unreadable, {unread} with an unreadable "
+        "ledger, {superseded} superseded, {excluded} excluded ({other_year} another year, {failed} failing)",
+        "unread_reported": "submissions with an unreadable ledger reported {amount} 亿元 to statistics besides: "
+        "not in the table above",
         "counts": "{high_tech} high-tech enterprises, {tech_sme} tech SMEs, {above_scale} above designated size",
         "verdict": "Verdict: ",
         "met": "{name} met",
@@ -67,6 +71,7 @@ _WORDS = {
             "T02": "T02 under-reported to statistics",
             "fail": "fails validation",
             "未报送": "not submitted (未报送)",
+            "unread": "ledger could not be read (left out, not counted as 0)",
             "error": "file cannot be checked",
         },
     },
@@ -136,6 +141,8 @@ def render(result: Any, lang: str = "zh") -> str:
         w["submissions"].format(total=total, other_year=x["excluded_other_year"], failed=x["excluded_failed"], **sub),
         w["counts"].format(above_scale=x["above_scale"], **d["counts"]),
     ]
+    if x.get("unread_reported"):
+        lines.insert(-1, w["unread_reported"].format(amount=_yi(x["unread_reported"])))
     if verdicts:
         lines.append(w["verdict"] + w["sep"].join(verdicts))
     follow = [f for f in result.follow_up if f.reasons != ["error"]]

@@ -127,6 +127,8 @@ def _overview(wb: Any, f: _Formats, d: dict[str, Any], extra: dict[str, Any], wa
     labels = [
         ("计入", sub["counted"]),
         ("无法检查", sub["error"]),
+        ("辅助账无法读取（未计入，不按 0 计）", sub["unread"]),
+        ("辅助账无法读取者另报统计数，未计入（亿元）", _scaled(extra.get("unread_reported", 0), YI)),
         ("已被替代", sub["superseded"]),
         ("未计入：其他年度", extra["excluded_other_year"]),
         ("未计入：校验不通过（--exclude-failed）", extra["excluded_failed"]),
