@@ -254,6 +254,7 @@ def _expected_rollup(exclude_failed: bool = False, roster: bool = False) -> dict
             "error": 2,
             "superseded": 2,
             "excluded": 1 + (len(FAILING) if exclude_failed else 0),
+            "unread": 0,
         },
         "rd_spending": {
             "enterprises_reported": ent_rep,
