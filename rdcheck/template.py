@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
+from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from .errors import RdcheckError
 from .text import display_width
 from .workbook.layout import (
     AMOUNT,
@@ -278,8 +281,37 @@ def _write_table(ws: Worksheet, sheet: SheetLayout, fmt: _Formats, lists: _Lists
 
 
 def write_template(path: str | os.PathLike[str]) -> None:
-    """Write the standard workbook, empty, to ``path``: 填表说明, the six sheets, and a hidden list sheet."""
-    wb = xlsxwriter.Workbook(os.fspath(path))
+    """Write the standard workbook, empty, to ``path``: 填表说明, the six sheets, and a hidden list sheet.
+
+    The workbook is written beside ``path`` under a temporary name and moved into place when complete; a folder
+    that does not exist or cannot be written is one :class:`~rdcheck.errors.RdcheckError`, never half a file.
+    """
+    out = Path(path)
+    folder = out.parent
+    if not folder.is_dir():
+        raise RdcheckError(f"文件夹不存在：{folder}", f"folder not found: {folder}")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".rdcheck-", suffix=".xlsx", dir=folder)
+    except OSError as exc:
+        raise RdcheckError(
+            f"无法写入 {out}：{exc.strerror or exc}", f"cannot write {out}: {exc.strerror or exc}"
+        ) from None
+    os.close(fd)
+    try:
+        _write(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except OSError as exc:
+        raise RdcheckError(
+            f"无法写入 {out}：{exc.strerror or exc}", f"cannot write {out}: {exc.strerror or exc}"
+        ) from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _write(path: str) -> None:
+    wb = xlsxwriter.Workbook(path)
     try:
         wb.set_properties({"title": "研发支出辅助账标准模板", "author": "rdcheck", "created": CREATED})
         fmt = _Formats(wb)
@@ -292,6 +324,22 @@ def write_template(path: str | os.PathLike[str]) -> None:
                 _write_enterprise(sheets[sheet.name], fmt, lists)
             else:
                 _write_table(sheets[sheet.name], sheet, fmt, lists)
+        # printed to be filled by hand or kept on file: A4, one page wide, the header row on every page
+        _print_setup(instructions, landscape=True)
+        for sheet in SHEETS:
+            _print_setup(sheets[sheet.name], landscape=len(sheet.fields) > 4, repeat_header=True)
         instructions.activate()
     finally:
         wb.close()
+
+
+def _print_setup(ws: Worksheet, landscape: bool, repeat_header: bool = False) -> None:
+    """A4, one page wide (as many pages tall as the rows need), landscape for wide sheets, header repeated."""
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_footer("&C&P / &N")
+    if repeat_header:
+        ws.repeat_rows(0)

@@ -105,7 +105,7 @@ def test_click_usage_errors_are_one_chinese_line_naming_the_option(books: dict[s
         ("check", tmp_path): "是文件夹，不是文件（检查整个文件夹请用 rdcheck batch）",
         ("check", books["clean"], "--format", "pdf"): "--format 的值无效：“pdf”不是可选值（可选：text, json, xlsx）",
         ("batch", tmp_path, "-o", tmp_path / "out", "--jobs", "0"): "--jobs / -j 的值无效",
-        ("check", books["clean"], "--formt", "json"): "没有选项 --formt，是否要用 --format",
+        ("check", books["clean"], "--formt", "json"): "没有选项 --formt，是否要用 --force 或 --format",
         ("nosuch",): "没有命令“nosuch”",
     }
     for args, expected in cases.items():

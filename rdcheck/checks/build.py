@@ -142,8 +142,8 @@ def _date(ts: object) -> dt.date | None:
 @check("B06")
 def summary_does_not_tie(ctx: Context) -> Iterator[Hit]:
     table = ctx.book.summary
-    if not table.present or "项目编号" in table.missing:
-        return
+    if not table.present or "项目编号" in table.missing or not _has_summary_rows(table):
+        return  # an empty optional 汇总表 (the template's, unfilled) is absent, not wrong: B07 says so once
     led = ctx.book.ledger
     if not led.present or any(c in led.missing for c in ("项目编号", "费用类别", "明细项目", "账载金额")):
         return  # F01/F02 say why the ledger cannot be summed; every 汇总表 cell failing would repeat it
@@ -226,8 +226,16 @@ def _summary_sums(ctx: Context, lines: pd.DataFrame) -> tuple[dict, dict, set]:
 
 @check("B07")
 def no_summary(ctx: Context) -> Iterator[Hit]:
-    if not ctx.book.summary.present:
+    table = ctx.book.summary
+    if not table.present:
         yield Hit(sheet=SUM)
+    elif "项目编号" not in table.missing and not _has_summary_rows(table) and len(ctx.book.ledger.data):
+        yield Hit(sheet=SUM, variant="empty")  # an empty 汇总表 of an empty ledger summarises it rightly
+
+
+def _has_summary_rows(table) -> bool:
+    """Whether a 汇总表 holds at least one row with a 项目编号 (the template's empty sheet holds none)."""
+    return bool(len(table.data)) and "项目编号" in table.data.columns and table.data["项目编号"].notna().any()
 
 
 @check("B08")

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from .. import __version__
+from .help import localise, use_localised_help
 
 
 class UsageFailure(click.ClickException):
@@ -34,9 +35,9 @@ _CLICK_DETAILS: tuple[tuple[str, str], ...] = (
     (r"(?:File|Directory|Path) '(.+)' does not exist\.", "“{0}”不存在"),
     (r"File '(.+)' is a directory\.", "“{0}”是文件夹，不是文件（检查整个文件夹请用 rdcheck batch）"),
     (r"Directory '(.+)' is a file\.", "“{0}”是文件，不是文件夹"),
-    (r"No such command '(.+)'\.", "没有命令“{0}”（可用：check, batch, rollup, template, rules）"),
+    (r"No such command '([^']+)'\.(?: Did you mean '([^']+)'\?)?", "没有命令“{0}”"),
     (r"Got unexpected extra arguments? \((.+)\)", "多余的参数：{0}"),
-    (r"No such option:? '?([^' ]+)'?\.?(?: Did you mean '?([^' ?]+)'?\?)?", "没有选项 {0}"),
+    (r"No such option:? '?([^' ]+)'?\.?(?: \(?Did you mean (?:one of: )?(.+?)\?\)?)?", "没有选项 {0}"),
     (r"Option '(.+)' requires an argument\.", "选项 {0} 后面需要一个值"),
 )
 
@@ -62,8 +63,10 @@ def _usage_line(exc: click.UsageError, lang: str) -> str:
         if m:
             groups = [(g or "").replace("'", "") for g in m.groups()]
             detail = text.format(*groups)
-            if text.startswith("没有选项") and groups[-1] and len(groups) > 1:
-                detail += f"，是否要用 {groups[-1]}"
+            if text.startswith(("没有选项", "没有命令")) and groups[-1] and len(groups) > 1:
+                detail += f"，是否要用 {groups[-1].replace(', ', ' 或 ')}"
+            if text.startswith("没有命令"):
+                detail += f"（可用：{', '.join(sorted(main.commands))}）"
             break
     where = f"{hint} 的值无效：" if isinstance(exc, click.BadParameter) and hint else ""
     return f"{where}{detail}（运行 {path} --help 查看用法）"
@@ -79,6 +82,7 @@ class _Main(click.Group):
         argv = list(sys.argv[1:] if args is None else args)
         english = "--lang=en" in argv or any(a == "--lang" and b == "en" for a, b in zip(argv, argv[1:], strict=False))
         lang = "en" if english else "zh"
+        localise(self, lang)
         try:
             rv = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
@@ -116,6 +120,7 @@ def _register() -> None:
         command = getattr(district, name, None)
         if isinstance(command, click.Command):
             main.add_command(command, name)
+    use_localised_help(main)
 
 
 _register()

@@ -36,8 +36,15 @@ REPORT_SUFFIX = "-检查结果.xlsx"
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the output."
 )
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="Bureau configuration.")
+@click.option("--force", is_flag=True, help="Overwrite annotated workbooks (<name>-检查结果.xlsx) that already exist.")
 def check(
-    files: tuple[str, ...], fmt: str, output: str | None, fail_on: str, lang: str, config_path: str | None
+    files: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    fail_on: str,
+    lang: str,
+    config_path: str | None,
+    force: bool,
 ) -> None:
     """Check one or more ledgers (FILE...); exit 0 clean, 1 findings at --fail-on, 2 unreadable or usage error."""
     from ..api import check as check_file
@@ -50,7 +57,7 @@ def check(
     except RdcheckError as exc:
         raise UsageFailure(exc.message(lang)) from None
 
-    out_paths = _xlsx_outputs(files, output, lang) if fmt == "xlsx" else {}
+    out_paths = _xlsx_outputs(files, output, lang, force) if fmt == "xlsx" else {}
     results: list[Any] = []
     unreadable = failing = False
     for file in files:
@@ -72,10 +79,11 @@ def check(
 
     reports = [r for r in results if not isinstance(r, dict)]
     if fmt == "json":
-        _emit(json_report.render(results[0] if len(files) == 1 else results), output)
+        _emit(json_report.render(results[0] if len(files) == 1 else results), output, lang=lang)
     elif fmt == "text":
         color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        _emit("\n".join(text_report.render(r, lang=lang, color=color) for r in reports), output, color=color)
+        text = "\n".join(text_report.render(r, lang=lang, color=color) for r in reports)
+        _emit(text, output, color=color, lang=lang)
     else:
         for r in reports:
             click.echo(f"{r.file}: {text_report.summary_line(r, lang)} — {t('written', lang, path=out_paths[r.file])}")
@@ -93,23 +101,31 @@ def _write_xlsx(report: Any, out: Path, lang: str) -> None:
         ) from None
 
 
-def _emit(text: str, output: str | None, color: bool = False) -> None:
+def _emit(text: str, output: str | None, color: bool = False, lang: str = "zh") -> None:
     if not text:
         return
     if output is None:
         click.echo(text, nl=False, color=color)
         return
+    if Path(output).is_dir():
+        raise UsageFailure(t("output_is_dir", lang, path=output))
     try:
         Path(output).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageFailure(f"{output}: {exc.strerror or exc}") from None
+    click.echo(t("written", lang, path=output), err=True)
 
 
-def _xlsx_outputs(files: tuple[str, ...], output: str | None, lang: str) -> dict[str, Path]:
-    """Where each annotated copy goes: -o for one file, -o/<name>-检查结果.xlsx for several; never over an input."""
-    if len(files) == 1 and output is not None and not Path(output).is_dir():
+def _xlsx_outputs(files: tuple[str, ...], output: str | None, lang: str, force: bool = False) -> dict[str, Path]:
+    """Where each annotated copy goes: -o for one file, -o/<name>-检查结果.xlsx for several; never over an input,
+    never over a file rdcheck named itself without --force, and several files never into a folder named like a
+    workbook."""
+    named = len(files) == 1 and output is not None and not Path(output).is_dir()
+    if named:  # -o names the file to (over)write, as for `rdcheck template -o`
         outs = {files[0]: Path(output)}
     else:
+        if output is not None and not Path(output).is_dir() and Path(output).suffix.lower() in (".xlsx", ".xls"):
+            raise UsageFailure(t("several_need_dir", lang, path=output))
         folder = Path(output) if output is not None else Path.cwd()
         outs, used = {}, set()
         for file in files:
@@ -124,6 +140,8 @@ def _xlsx_outputs(files: tuple[str, ...], output: str | None, lang: str) -> dict
     for out in outs.values():
         if out.resolve() in inputs:
             raise UsageFailure(t("would_overwrite", lang, path=out))
+        if out.exists() and not force and not named:
+            raise UsageFailure(t("exists", lang, path=out))
     return outs
 
 

@@ -344,11 +344,23 @@ def load_results(
     start_method: str | None = None,
     lang: str = "zh",
 ) -> list[dict[str, Any]]:
-    """Return the JSON reports of SRC: a batch's results.jsonl, or every workbook in a folder, checked now."""
+    """Return the JSON reports of SRC: a batch's results.jsonl, or every workbook in a folder, checked now.
+
+    A batch's output folder (it holds results.jsonl) is read as its results.jsonl; a folder with neither
+    results.jsonl nor a workbook is refused rather than rolled up as an empty district.
+    """
     p = Path(src)
+    if p.is_dir() and (p / RESULTS_NAME).is_file():
+        return read_results_jsonl(p / RESULTS_NAME)
     if p.is_dir():
+        paths = find_workbooks(p)
+        if not paths:
+            raise ConfigError(
+                f"{p} 下既没有 {RESULTS_NAME} 也没有工作簿（.xlsx/.xlsm/.xls）",
+                f"{p} holds neither {RESULTS_NAME} nor any workbook (.xlsx/.xlsm/.xls)",
+            )
         return check_files(
-            find_workbooks(p),
+            paths,
             jobs=jobs,
             config_path=config_path,
             timeout=timeout or DEFAULT_TIMEOUT,

@@ -321,7 +321,7 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> dict[str, l
 
     p = Path(path)
     if not p.is_file():
-        raise ReadError(f"文件不存在：{p}", f"no such file: {p}")
+        raise ReadError("文件不存在", "no such file")  # the caller names the file
     checked = inspect(p, limits, wanted_sheet)
     try:
         wb = open_workbook(CalamineWorkbook, p)

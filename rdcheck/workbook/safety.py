@@ -115,7 +115,7 @@ def inspect(
     limits = limits or DEFAULT_LIMITS
     p = Path(path)
     if not p.is_file():
-        raise _fail(f"文件不存在：{p.name}", f"no such file: {p.name}")
+        raise _fail("文件不存在", "no such file")  # the caller names the file
     size = p.stat().st_size
     if size == 0:
         raise _fail("文件为空（0 字节）", "the file is empty (0 bytes)")
@@ -130,14 +130,21 @@ def inspect(
         return Preflight(_ole_kind(p))
     if head.startswith(ZIP_MAGIC):
         return _inspect_zip(p, limits, wanted)
-    raise _not_a_workbook(head)
+    raise _not_a_workbook(head, p.suffix)
 
 
 # ---------------------------------------------------------------- not a workbook
 
 
-def _not_a_workbook(head: bytes) -> ReadError:
+def _not_a_workbook(head: bytes, suffix: str = ".xlsx") -> ReadError:
     text = _as_text(head)
+    if suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".xltx", ".xltm", ".et", ""):
+        # not renamed: a file of another kind (.md, .pdf, .docx) given by mistake
+        kind = "文本文件" if text is not None else "文件"
+        return _fail(
+            f"不是 Excel 工作簿：这是 {suffix} {kind}，请提交 .xlsx 工作簿",
+            f"not an Excel workbook: this is a {suffix} file; submit an .xlsx workbook",
+        )
     if text is not None:
         low = text.lstrip("\ufeff \t\r\n").lower()
         if low.startswith(("<html", "<!doctype html", "<table", "<meta")):
