@@ -341,7 +341,8 @@ def test_progress_reports_every_file(tmp_path: Path) -> None:
 def test_empty_folder_writes_empty_outputs(tmp_path: Path) -> None:
     result = run([], tmp_path / "out")
     assert result.results == [] and (tmp_path / "out" / "summary.xlsx").is_file()
-    assert (tmp_path / "out" / "results.jsonl").read_text() == ""
+    assert read_results_jsonl(tmp_path / "out" / "results.jsonl") == []  # complete: its closing record says 0
+    assert json.loads((tmp_path / "out" / "results.jsonl").read_text())["files"] == 0
     with zipfile.ZipFile(tmp_path / "out" / "summary.xlsx") as z:
         assert "xl/worksheets/sheet1.xml" in z.namelist()
 

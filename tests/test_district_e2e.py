@@ -172,7 +172,10 @@ def batch_out(district_dir: Path) -> Path:
 
 
 def _lines(out: Path) -> list[dict[str, Any]]:
-    return [json.loads(x) for x in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    """The reports of results.jsonl; its last line is the closing record, which states the count."""
+    lines = [json.loads(x) for x in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert lines[-1]["rdcheck_results"] == "complete" and lines[-1]["files"] == len(lines) - 1
+    return lines[:-1]
 
 
 def test_batch_every_input_once_with_statuses(district_dir: Path, batch_out: Path) -> None:

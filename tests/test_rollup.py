@@ -15,6 +15,7 @@ from test_batch import fake_check, report, uscc, write_fake
 
 from rdcheck.district.batch import run_batch
 from rdcheck.district.plan import District, RosterEntry, load_district, load_roster
+from rdcheck.district.results import write_results_jsonl
 from rdcheck.district.rollup import format_summary, industry_section, load_results, rollup
 from rdcheck.errors import ConfigError
 
@@ -196,7 +197,7 @@ def test_cli_rollup_from_results_jsonl(tmp_path: Path, district: District) -> No
     from rdcheck.cli.district import rollup_command
 
     jsonl = tmp_path / "results.jsonl"
-    jsonl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in submissions()) + "\n", encoding="utf-8")
+    write_results_jsonl(submissions(), jsonl)
     roster = tmp_path / "roster.csv"
     roster.write_text(f"统一社会信用代码,企业名称,所在区域\n{uscc(1)},甲,王营街道\n{uscc(9)},未交,高新区\n", "utf-8")
     result = CliRunner().invoke(
@@ -378,7 +379,7 @@ def test_cli_rollup_in_english_with_an_english_usage_error(tmp_path: Path, distr
     from rdcheck.cli.district import rollup_command
 
     jsonl = tmp_path / "results.jsonl"
-    jsonl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in submissions()) + "\n", encoding="utf-8")
+    write_results_jsonl(submissions(), jsonl)
     result = CliRunner().invoke(rollup_command, [str(jsonl), "--district", district.path, "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "R&D spending" in result.stdout and "warning: 所在区域 “南陈集镇”" in result.stderr

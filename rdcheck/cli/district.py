@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +118,7 @@ def batch_command(
     directory: str, out_dir: str, jobs: int | None, config_path: str | None, timeout: float, quiet: bool, lang: str
 ) -> None:
     """Check every workbook under DIRECTORY; write summary.xlsx, results.jsonl and feedback/ to -o."""
-    from ..district.batch import FEEDBACK_DIR, find_workbooks, run_batch
+    from ..district.batch import FEEDBACK_DIR, BatchInterrupted, find_workbooks, run_batch
 
     _check_config(config_path, lang)
     out = Path(out_dir)
@@ -128,18 +131,23 @@ def batch_command(
             err=True,
         )
     try:
-        result = run_batch(
-            paths,
-            out,
-            jobs=jobs,
-            config_path=config_path,
-            timeout=timeout,
-            progress=_progress(quiet, lang),
-            lang=lang,
-        )
+        with interrupts_as_keyboard_interrupt():
+            result = run_batch(
+                paths,
+                out,
+                jobs=jobs,
+                config_path=config_path,
+                timeout=timeout,
+                progress=_progress(quiet, lang),
+                lang=lang,
+            )
+    except BatchInterrupted as exc:
+        click.echo("", err=True)
+        click.echo(f"rdcheck: {exc.message(lang)}", err=True)
+        sys.exit(128 + getattr(exc, "signum", 2))
     except OSError as exc:
         raise UsageFailure(_write_failure(exc, lang)) from None
-    except RdcheckError as exc:  # the worker processes cannot start: nothing a file did
+    except RdcheckError as exc:  # another run holds OUT, a link planted in OUT, the workers cannot start
         raise UsageFailure(exc.message(lang)) from None
     counts = result.counts
     if lang == "zh":
@@ -171,6 +179,8 @@ def batch_command(
 @click.option("--roster", "roster_path", type=click.Path(dir_okay=False, path_type=str),
               help="Enterprises expected to submit (csv or xlsx).")  # fmt: skip
 @click.option("--exclude-failed", is_flag=True, help="Leave out submissions whose check status is fail.")
+@click.option("--allow-incomplete", is_flag=True,
+              help="Use a results.jsonl that is not complete (cut short, or not a finished batch) as it is.")  # fmt: skip
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=str),
               help="Bureau configuration (when SRC is a folder).")  # fmt: skip
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes (SRC a folder).")
@@ -186,6 +196,7 @@ def rollup_command(
     out_dir: str | None,
     roster_path: str | None,
     exclude_failed: bool,
+    allow_incomplete: bool,
     config_path: str | None,
     jobs: int | None,
     timeout: float,
@@ -207,7 +218,13 @@ def rollup_command(
         raise UsageFailure(f"输出位置不是文件夹：{out}" if lang == "zh" else f"output is not a folder: {out}")
     try:
         results = rollup_lib.load_results(
-            src, jobs=jobs, config_path=config_path, timeout=timeout, progress=_progress(quiet, lang), lang=lang
+            src,
+            jobs=jobs,
+            config_path=config_path,
+            timeout=timeout,
+            progress=_progress(quiet, lang),
+            lang=lang,
+            allow_incomplete=allow_incomplete,
         )
     except RdcheckError as exc:
         raise UsageFailure(exc.message(lang)) from None
@@ -216,17 +233,28 @@ def rollup_command(
     for warning in figures.warnings(lang):
         click.echo(("警告：" if lang == "zh" else "warning: ") + warning, err=True)
     if out is not None:
-        from ..district.rollup_xlsx import write_rollup
-
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-            json_path = out / "rollup.json"
-            json_path.write_text(json.dumps(figures.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            xlsx_path = out / "rollup.xlsx"
-            write_rollup(figures, xlsx_path)
-        except OSError as exc:
-            raise UsageFailure(_write_failure(exc, lang)) from None
+        json_path, xlsx_path = _write_rollup_outputs(figures, out, lang)
         click.echo(f"\n  → {json_path}\n  → {xlsx_path}")
+
+
+def _write_rollup_outputs(figures: Any, out: Path, lang: str) -> tuple[Path, Path]:
+    """rollup.json and rollup.xlsx, each atomically, with OUT locked against another run."""
+    from ..district.lock import FolderLock, new_run_id
+    from ..district.rollup_xlsx import write_rollup
+    from ..outfile import replacing, write_text
+
+    json_path, xlsx_path = out / "rollup.json", out / "rollup.xlsx"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with FolderLock(out, "rdcheck rollup", new_run_id()):
+            write_text(json_path, json.dumps(figures.to_dict(), ensure_ascii=False, indent=2) + "\n")
+            with replacing(xlsx_path) as tmp:
+                write_rollup(figures, tmp)
+    except OSError as exc:
+        raise UsageFailure(_write_failure(exc, lang)) from None
+    except RdcheckError as exc:
+        raise UsageFailure(exc.message(lang)) from None
+    return json_path, xlsx_path
 
 
 # the names rdcheck.cli registers
@@ -234,6 +262,30 @@ batch = batch_command
 rollup = rollup_command
 
 __all__ = ["batch", "batch_command", "rollup", "rollup_command"]
+
+
+@contextmanager
+def interrupts_as_keyboard_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop a long run the way Ctrl-C does: workers stopped, temporaries removed, a last line."""
+
+    def handler(signum: int, frame: Any) -> None:
+        exc = KeyboardInterrupt()
+        exc.signum = signum  # type: ignore[attr-defined]
+        raise exc
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                previous[sig] = signal.signal(sig, handler)
+            except ValueError:  # not the main thread
+                pass
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def _write_failure(exc: OSError, lang: str) -> str:

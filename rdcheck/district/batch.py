@@ -9,7 +9,7 @@ summary.xlsx and the terminal, and are never written.
 from __future__ import annotations
 
 import os
-import re
+import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +18,19 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..model import error_dict
+from ..outfile import refuse_link
+from .lock import FolderLock, new_run_id
+from .names import MAX_NAME_BYTES, cut_bytes, display_path, feedback_stem, safe_name, unique_name, valid_uscc
+from .outputs import (
+    FEEDBACK_DIR,
+    RESULTS_NAME,
+    RUN_DIR_PREFIX,
+    SUMMARY_NAME,
+    BatchInterrupted,
+    _Written,
+    clean_stale_temporaries,
+    write_outputs,
+)
 from .plan import normalise_uscc
 from .pool import (
     DEFAULT_START_METHOD,
@@ -31,12 +44,9 @@ from .pool import (
     preload,
     run_pool,
 )
-from .results import read_results_jsonl, results_line, write_results_jsonl
+from .results import IncompleteResults, read_results_jsonl, results_line, write_results_jsonl
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-FEEDBACK_DIR = "feedback"
-SUMMARY_NAME = "summary.xlsx"
-RESULTS_NAME = "results.jsonl"
 # what a batch or a rollup writes next to its results: never an input of a later run over the same tree
 OUTPUT_MARKERS = (RESULTS_NAME, "rollup.json")
 OUTPUT_WORKBOOKS = (SUMMARY_NAME, "rollup.xlsx")
@@ -83,60 +93,6 @@ def find_workbooks(root: str | os.PathLike[str], exclude: Iterable[str | os.Path
                 seen.add(real)
                 found.append(path)
     return sorted(found, key=str)
-
-
-# ---------------------------------------------------------------- names built from enterprise data
-
-
-def display_path(path: str) -> str:
-    """Return a path as text that JSON and Excel can hold.
-
-    A file name that is not UTF-8 (a zip made on a Chinese Windows and unpacked on Linux keeps its GBK bytes)
-    reaches Python with surrogate escapes, which no UTF-8 writer accepts: read it as GB18030 when it is that,
-    else show the odd bytes as \\xNN.
-    """
-    try:
-        path.encode("utf-8")
-        return path
-    except UnicodeEncodeError:
-        raw = os.fsencode(path)
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", "backslashreplace")
-
-
-_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-_UNSAFE = re.compile(r"[^\w\-.()（）\u4e00-\u9fff]+")
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
-
-def valid_uscc(code: str) -> bool:
-    """Check a 统一社会信用代码's format and GB 32100-2015 check digit."""
-    if len(code) != 18 or any(c not in _USCC_CHARS for c in code):
-        return False
-    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
-    return _USCC_CHARS[(31 - total % 31) % 31] == code[17]
-
-
-def safe_name(text: str, limit: int = 80) -> str:
-    """Turn text into one file name that stays inside its folder (no separators, no '..', no control chars)."""
-    name = _UNSAFE.sub("_", text).strip("._ ")[:limit].strip("._ ")
-    if not name or name.split(".")[0].upper() in _WINDOWS_RESERVED:  # CON.txt is reserved too
-        name = f"file_{name}" if name else "file"
-    return name
-
-
-def feedback_stem(result: dict[str, Any]) -> str:
-    """`<统一社会信用代码>-<年度>` when the code is valid (no F06) and the year known, else the input's sanitised name."""
-    enterprise = result.get("enterprise") or {}
-    code = normalise_uscc(enterprise.get("uscc"))
-    year = enterprise.get("year")
-    f06 = any(f.get("rule") == "F06" for f in result.get("findings") or [] if isinstance(f, dict))
-    if valid_uscc(code) and not f06 and isinstance(year, int) and not isinstance(year, bool) and 0 < year < 10000:
-        return f"{code}-{year}"
-    return safe_name(Path(str(result.get("file", ""))).stem)
 
 
 # ---------------------------------------------------------------- superseded submissions
@@ -258,29 +214,6 @@ def check_files(
     return final
 
 
-def _place_feedback(results: list[dict[str, Any]], out_dir: Path) -> None:
-    """Give each counted file's annotated workbook its final name; drop those of superseded files."""
-    feedback = out_dir / FEEDBACK_DIR
-    taken: set[str] = set()
-    for r in results:
-        tmp = r.pop("_feedback_tmp", None)
-        if tmp is None:
-            continue
-        if r.get("status") == "superseded":
-            Path(tmp).unlink(missing_ok=True)
-            continue
-        stem = feedback_stem(r)
-        name, n = f"{stem}.xlsx", 2
-        while name.lower() in taken:
-            name, n = f"{stem}-{n}.xlsx", n + 1
-        taken.add(name.lower())
-        target = feedback / name
-        os.replace(tmp, target)
-        r["_feedback"] = f"{FEEDBACK_DIR}/{name}"
-    for leftover in feedback.glob(".tmp-*.xlsx"):  # a worker that died while writing
-        leftover.unlink(missing_ok=True)
-
-
 def run_batch(
     paths: Sequence[str | os.PathLike[str]],
     out_dir: str | os.PathLike[str],
@@ -295,36 +228,52 @@ def run_batch(
     isolate: bool = True,
     start_method: str | None = DEFAULT_START_METHOD,
 ) -> BatchResult:
-    """Check every path and write summary.xlsx, results.jsonl and feedback/ to out_dir. Never prints."""
+    """Check every path and write summary.xlsx, results.jsonl and feedback/ to out_dir. Never prints.
+
+    The run holds OUT's lock throughout (FolderBusy when another run has it). Workers write into this run's own
+    temporary folder (feedback/.rdcheck-run-<run id>/), removed at the end however the run ends. An interrupt
+    becomes BatchInterrupted, saying what was done and what is left in OUT.
+    """
     started = time.monotonic()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    for name in (RESULTS_NAME, SUMMARY_NAME, FEEDBACK_DIR):
+        refuse_link(out / name)  # before a minute of checking, not after
     ordered = sorted(str(p) for p in paths)
-    feedback_dir = out / FEEDBACK_DIR if feedback else None
-    results = check_files(
-        ordered,
-        jobs=jobs,
-        config_path=config_path,
-        timeout=timeout,
-        progress=progress,
-        lang=lang,
-        check=check,
-        feedback_dir=feedback_dir,
-        writer=writer,
-        isolate=isolate,
-        start_method=start_method,
-    )
-    if feedback_dir is not None:
-        _place_feedback(results, out)
-    for r in results:
-        r.pop("_feedback_tmp", None)
-    outputs = {"results": out / RESULTS_NAME, "summary": out / SUMMARY_NAME}
-    write_results_jsonl(results, outputs["results"])
-    from .summary_xlsx import write_summary
+    run_id = new_run_id()
+    log = _Written()
+    done = 0
 
-    write_summary(results, outputs["summary"], lang=lang)
-    if feedback_dir is not None:
-        outputs["feedback"] = feedback_dir
+    def counting(n: int, total: int, result: dict[str, Any]) -> None:
+        nonlocal done
+        done = n
+        if progress is not None:
+            progress(n, total, result)
+
+    with FolderLock(out, "rdcheck batch", run_id):
+        clean_stale_temporaries(out)
+        work = out / FEEDBACK_DIR / f"{RUN_DIR_PREFIX}{run_id}" if feedback else None
+        try:
+            results = check_files(
+                ordered,
+                jobs=jobs,
+                config_path=config_path,
+                timeout=timeout,
+                progress=counting,
+                lang=lang,
+                check=check,
+                feedback_dir=work,
+                writer=writer,
+                isolate=isolate,
+                start_method=start_method,
+            )
+            outputs = write_outputs(results, out, feedback, lang, run_id, log)
+        except KeyboardInterrupt as exc:
+            signum = getattr(exc, "signum", 2)
+            raise BatchInterrupted(done, len(ordered), log.written, log.dropped, out, signum) from None
+        finally:
+            if work is not None:
+                shutil.rmtree(work, ignore_errors=True)
     return BatchResult(
         results=results,
         out_dir=out,
@@ -343,15 +292,17 @@ def load_results(
     check: Any = None,
     start_method: str | None = None,
     lang: str = "zh",
+    allow_incomplete: bool = False,
 ) -> list[dict[str, Any]]:
     """Return the JSON reports of SRC: a batch's results.jsonl, or every workbook in a folder, checked now.
 
     A batch's output folder (it holds results.jsonl) is read as its results.jsonl; a folder with neither
-    results.jsonl nor a workbook is refused rather than rolled up as an empty district.
+    results.jsonl nor a workbook is refused rather than rolled up as an empty district. A results.jsonl that is
+    not complete raises IncompleteResults unless allow_incomplete.
     """
     p = Path(src)
     if p.is_dir() and (p / RESULTS_NAME).is_file():
-        return read_results_jsonl(p / RESULTS_NAME)
+        return read_results_jsonl(p / RESULTS_NAME, allow_incomplete=allow_incomplete)
     if p.is_dir():
         paths = find_workbooks(p)
         if not paths:
@@ -370,7 +321,7 @@ def load_results(
             **({"start_method": start_method} if start_method else {}),
         )
     if p.is_file() and p.suffix.lower() in (".jsonl", ".json", ".ndjson"):
-        return read_results_jsonl(p)
+        return read_results_jsonl(p, allow_incomplete=allow_incomplete)
     if p.is_file():
         raise ConfigError(
             f"{p} 既不是文件夹也不是 results.jsonl", f"{p} is neither a folder nor a batch's results.jsonl"
@@ -380,7 +331,14 @@ def load_results(
 
 __all__ = [
     "load_results",
+    "BatchInterrupted",
     "BatchResult",
+    "IncompleteResults",
+    "MAX_NAME_BYTES",
+    "clean_stale_temporaries",
+    "cut_bytes",
+    "unique_name",
+    "write_outputs",
     "DEFAULT_START_METHOD",
     "DEFAULT_TIMEOUT",
     "FAULT_ENV",

@@ -46,7 +46,7 @@ class WorkerSettings:
     config_path: str | None = None
     lang: str = "zh"
     check: CheckFunction | str | None = None  # default rdcheck.api.check; a callable or "module:function"
-    feedback_dir: str | None = None  # write each file's annotated workbook here (as .tmp-<index>.xlsx)
+    feedback_dir: str | None = None  # this run's own folder: each file's annotated workbook goes to <index>.xlsx
     writer: Callable[..., Any] | str | None = None  # default rdcheck.report.xlsx:write_annotated
 
 
@@ -113,7 +113,7 @@ class _Checker:
         result = report.to_dict() if hasattr(report, "to_dict") else dict(report)
         result["file"] = path
         if self.settings.feedback_dir is not None and hasattr(report, "to_dict"):
-            tmp = Path(self.settings.feedback_dir) / f".tmp-{index:06d}.xlsx"
+            tmp = Path(self.settings.feedback_dir) / f"{index:06d}.xlsx"
             try:
                 writer = _resolve(self.settings.writer, "rdcheck.report.xlsx:write_annotated")
                 writer(report, str(tmp), lang)

@@ -12,7 +12,6 @@ import datetime as dt
 import math
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -24,8 +23,9 @@ import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.worksheet import Worksheet
 
-from ..errors import RdcheckError, ReadError
+from ..errors import ReadError
 from ..model import SEVERITIES, Finding, Report, to_fen
+from ..outfile import OutputRefused, replacing, same_file
 from ..text import display_width, one_line
 from ..workbook.layout import AMOUNT, ENTERPRISE
 from ..workbook.values import EXCEL_EPOCH, name_key
@@ -569,25 +569,12 @@ def write_annotated(
     lang = lang_of(lang)
     src = Path(source if source is not None else report.file)
     out = Path(out_path)
-    if src.exists() and out.exists() and out.resolve() == src.resolve():
-        raise RdcheckError(f"输出文件与输入文件相同：{out}", f"the output is the input file: {out}")
+    if src.exists() and same_file(out, src):
+        raise OutputRefused(f"输出文件与输入文件相同：{out}", f"the output is the input file: {out}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".rdcheck-", suffix=".xlsx", dir=out.parent)
-    os.close(fd)
-    try:
-        _write(report, src, tmp, lang)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with replacing(out) as tmp:
+        _write(report, src, str(tmp), lang)
     return out
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _write(report: Report, src: Path, tmp: str, lang: str) -> None:
