@@ -45,6 +45,7 @@ ZH: dict[str, str] = {
     "rollup.out_dir": "rollup.json 和 rollup.xlsx 的输出文件夹（默认只显示在屏幕上）。",
     "rollup.roster_path": "应报送企业名单（csv 或 xlsx）。",
     "rollup.exclude_failed": "不计入检查结论为“不通过”的报送。",
+    "rollup.allow_incomplete": "results.jsonl 不完整（被截断或不是一次完整的批量检查）时仍按现有内容汇总。",
     "rollup.config_path": "科技局配置文件（SRC 为工作簿文件夹时）。",
     "rollup.jobs": "并行进程数（SRC 为工作簿文件夹时）。",
     "rollup.timeout": "单个文件最多用时（秒）（SRC 为工作簿文件夹时）。",
