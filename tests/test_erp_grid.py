@@ -1,0 +1,197 @@
+"""The ERP 多栏账 reader as pure functions over filled grids built from layouts.md §1d (not from the samples).
+
+用友-style: a title, 科目/项目/期间 lines, ``2024年`` over 月 日, 凭证号数, 摘要, 借方/贷方/方向/余额 and a
+``借方金额分析`` block with one column per sub-account; 金蝶-style: 凭证字号, one 日期 column, ``借方`` over the
+sub-accounts, 本期合计. Only voucher rows become lines, each keeping its analysis cell; the lines tie out against
+the sheet's own 本月合计/本年累计/本期合计 rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from rdcheck.workbook.layouts.erp import looks_like_erp, parse_erp
+
+ACCOUNTS = ["53010101 职工薪酬—工资", "53010102 职工薪酬—社会保险", "530102 材料费", "530105 差旅费"]
+HEAD = ["月", "日", "凭证号数", "摘要", "借方", "贷方", "方向", "余额"]
+
+
+def row(month, day, voucher, summary, debit=None, credit=None, direction="借", balance=None, *analysis):
+    cells = [month, day, voucher, summary, debit, credit, direction, balance]
+    return cells + list(analysis) + [None] * (4 - len(analysis))
+
+
+def yonyou() -> list[list]:
+    width = len(HEAD) + len(ACCOUNTS)
+    return [
+        ["研发支出多栏账"] * width,  # merged across: filled
+        ["科目：5301 研发支出", None, None, "项目：RD2024-01 新型离心泵研发", None, None, None, None,
+         "期间：2024.01-2024.12", None, None, None],
+        ["2024年", "2024年", "凭证号数", "摘要", "借方", "贷方", "方向", "余额"] + ["借方金额分析"] * 4,
+        HEAD + ACCOUNTS,
+        row(None, None, None, "上年结转", None, None, "平", 0),
+        row(1, 5, "记-0012", "计提研发人员工资", 50000, None, "借", 50000, 50000),
+        row(1, 5, "记-0012", "计提研发人员社保", 10000, None, "借", 60000, None, 10000),
+        row(1, 20, "记-0031", "领用研发材料", 8000.5, None, "借", 68000.5, None, None, 8000.5),
+        row(1, 31, "记-0045", "结转本月研发费用", None, 68000.5, "平", 0, -50000, -10000, -8000.5),
+        row(None, None, None, "本月合计", 68000.5, 68000.5, "平", 0, 0, 0, 0, 0),
+        row(None, None, None, "本年累计", 68000.5, 68000.5, "平", 0, 50000, 10000, 8000.5, 0),
+        row(2, 3, "记-0002", "差旅费报销", 1200, None, "借", 1200, None, None, None, 1200),
+        row(None, None, None, "过次页", 69200.5, 68000.5, "借", 1200, 50000, 10000, 8000.5, 1200),
+        row(None, None, None, "承前页", 69200.5, 68000.5, "借", 1200, 50000, 10000, 8000.5, 1200),
+        row(2, 10, "记-0009", "冲销2月3日记-0002差旅费多报", -200, None, "借", 1000, None, None, None, -200),
+        row(2, 28, "记-0020", "结转本月研发费用", None, 1000, "平", 0, None, None, None, -1000),
+        row(None, None, None, "本月合计", 1000, 1000, "平", 0, 0, 0, 0, 0),
+        row(None, None, None, "本年累计", 69000.5, 69000.5, "平", 0, 50000, 10000, 8000.5, 1000),
+        ["会计主管：张三", None, None, None, None, None, None, None, "制单：李四", None, None, None],
+    ]  # fmt: skip
+
+
+def test_yonyou_voucher_rows_become_lines_with_their_own_cells() -> None:
+    sheet = parse_erp(yonyou())
+    assert sheet is not None and looks_like_erp(yonyou())
+    assert sheet.title == "研发支出多栏账" and sheet.subject == "5301 研发支出"
+    assert sheet.project == "RD2024-01 新型离心泵研发" and sheet.year == 2024
+    assert sheet.period == (dt.date(2024, 1, 1), dt.date(2024, 12, 31)) and sheet.header_rows == (3, 4)
+    assert [(a.code, a.name, a.header_cell) for a in sheet.accounts] == [
+        ("53010101", "职工薪酬—工资", "I4"),
+        ("53010102", "职工薪酬—社会保险", "J4"),
+        ("530102", "材料费", "K4"),
+        ("530105", "差旅费", "L4"),
+    ]
+    got = [(x.cell, x.account.code, x.amount, x.date, x.voucher, x.summary_cell) for x in sheet.lines]
+    assert got == [
+        ("I6", "53010101", Decimal(50000), dt.date(2024, 1, 5), "记-0012", "D6"),
+        ("J7", "53010102", Decimal(10000), dt.date(2024, 1, 5), "记-0012", "D7"),
+        ("K8", "530102", Decimal("8000.5"), dt.date(2024, 1, 20), "记-0031", "D8"),
+        ("L12", "530105", Decimal(1200), dt.date(2024, 2, 3), "记-0002", "D12"),
+        ("L15", "530105", Decimal(-200), dt.date(2024, 2, 10), "记-0009", "D15"),  # a reversal stays a line
+    ]
+    kinds = sheet.kinds
+    assert (kinds[5], kinds[9], kinds[10], kinds[11], kinds[13], kinds[14], kinds[16]) == (
+        "opening", "transfer", "month_total", "year_total", "carry", "carry", "transfer",
+    )  # fmt: skip
+    assert kinds[19] == "footer"
+    assert sheet.issues == [] and sheet.tied_rows == [10, 11, 17, 18]
+
+
+def test_a_total_that_the_lines_do_not_reach_is_reported_at_its_cell() -> None:
+    grid = yonyou()
+    grid[17][8] = 50001  # 本年累计 of 工资 says one yuan more than the vouchers
+    grid[6][4] = 10001  # a voucher row whose 借方 is not its analysis
+    issues = [(i.cell, i.label, i.column, i.stated, i.read) for i in parse_erp(grid).issues]
+    assert ("E7", "借方", "借方", Decimal(10001), Decimal(10000)) in issues
+    assert ("I18", "本年累计", "53010101 职工薪酬—工资", Decimal(50001), Decimal(50000)) in issues
+
+
+def test_kingdee_layout_dates_and_voucher_words_and_period_total() -> None:
+    accounts = ["6601.01 研发人员工资", "设计费", "委托外协费"]
+    grid = [
+        ["多栏式明细账", None, None, None, None, None, None, None, None],
+        ["会计科目：5301 研发支出—费用化支出", None, None, None, None, "会计期间：2024年第1期至2024年第12期"],
+        ["日期", "凭证字号", "摘要", "借方", "贷方", "余额", "借方", "借方", "借方"],
+        ["日期", "凭证字号", "摘要", "借方", "贷方", "余额", *accounts],
+        ["2024-03-05", "记 - 7", "工资", 30000, None, 30000, 30000, None, None],
+        ["2024-03-18", "记 - 19", "委托某大学开发", 45000.25, None, 75000.25, None, None, 45000.25],
+        ["2024-04-01", "记 - 2", "设计图纸", 5000, None, 80000.25, None, 5000, None],
+        [None, None, "本期合计", 80000.25, 0, 80000.25, 30000, 5000, 45000.25],
+    ]
+    assert looks_like_erp(grid)
+    sheet = parse_erp(grid)
+    assert sheet.expense_type == "费用化" and sheet.year == 2024
+    assert [a.label for a in sheet.accounts] == accounts
+    assert [(a.code, a.name) for a in sheet.accounts][:2] == [("6601.01", "研发人员工资"), (None, "设计费")]
+    assert [(x.cell, x.date, x.voucher) for x in sheet.lines] == [
+        ("G5", dt.date(2024, 3, 5), "记 - 7"),
+        ("I6", dt.date(2024, 3, 18), "记 - 19"),
+        ("H7", dt.date(2024, 4, 1), "记 - 2"),
+    ]
+    assert sheet.issues == [] and sheet.tied_rows == [8]
+    grid[7][8] = 45000
+    assert [(i.cell, i.label) for i in parse_erp(grid).issues] == [("I8", "本期合计")]
+
+
+def test_a_ledger_starting_mid_year_ties_its_first_year_total_by_change() -> None:
+    grid = yonyou()
+    grid[1][8] = "期间：2024.07-2024.12"
+    for r in (5, 6, 7, 8, 11, 14, 15):
+        grid[r][0] += 6  # July and August
+    grid[10][8:12] = [150000, 20000, 8000.5, 0]  # 本年累计 also holds January-June: 100000 + 10000 earlier
+    grid[17][8:12] = [150000, 20000, 8000.5, 1000]
+    grid[10][4] = grid[10][5] = 168000.5
+    grid[17][4] = grid[17][5] = 169000.5
+    sheet = parse_erp(grid)
+    assert sheet.period[0] == dt.date(2024, 7, 1)
+    assert sheet.issues == [] and sheet.lines[0].date == dt.date(2024, 7, 5)
+
+
+def test_other_layouts_are_not_erp() -> None:
+    standard = [["日期", "凭证号", "项目编号", "摘要", "费用类别", "明细项目", "账载金额", "可加计金额", "支出类型"]]
+    official_2021 = [["日期", "种类", "号数", "摘要", "会计凭证记载金额", "税法规定的归集金额", "人员人工费用"]]
+    official_2015 = [
+        ["2024年", "2024年", "凭证", "凭证", "摘要", "借方金额", "贷方金额", "借或贷", "余额", "费用明细（借方）"],
+        ["月", "日", "种类", "号数", "摘要", "借方金额", "贷方金额", "借或贷", "余额", "一、人员人工费用"],
+    ]
+    for grid in (standard, official_2021, official_2015, [["随便什么"]], []):
+        assert not looks_like_erp(grid)
+    assert parse_erp([["摘要", "金额"]]) is None
+
+
+# ---------------------------------------------------------------- the sub-account map (layouts.md §2.8)
+
+import pytest  # noqa: E402
+
+from rdcheck.errors import ConfigError  # noqa: E402
+from rdcheck.workbook.layouts.erp import Account  # noqa: E402
+from rdcheck.workbook.layouts.erp_map import ErpMap, guess, load_erp_map  # noqa: E402
+
+
+def acct(label: str) -> Account:
+    from rdcheck.workbook.layouts.erp import _account
+
+    return _account(8, ["借方金额分析", label], "I4")
+
+
+@pytest.mark.parametrize(
+    "label, code",
+    [
+        ("53010101 职工薪酬—工资", "1.1"), ("职工薪酬—社会保险", "1.2"), ("住房公积金", "1.2"),
+        ("职工福利费", "6.4"), ("外聘人员劳务费", "1.3"), ("530102 材料费", "2.1"), ("燃料费", "2.2"),
+        ("动力费", "2.3"), ("设备折旧", "3.2"), ("仪器折旧", "3.1"), ("房屋折旧", "8.1"), ("软件摊销", "4.1"),
+        ("专利权摊销", "4.2"), ("非专利技术摊销", "4.3"), ("无形资产摊销", "4.1"), ("新产品设计费", "5.1"),
+        ("差旅费", "6.5"), ("会议费", "6.5"), ("委托外协费", "7.1"), ("委托境外研发", "7.2"), ("业务招待费", "8.2"),
+        ("长期待摊费用摊销", "8.1"), ("专利申请费", "6.3"),
+    ],
+)  # fmt: skip
+def test_keyword_guess(label: str, code: str) -> None:
+    assert guess(acct(label))[0] == code
+
+
+def test_no_keyword_is_not_eligible_and_says_so() -> None:
+    m = ErpMap().resolve(acct("530199 其他"))
+    assert (m.subitem, m.source, m.keyword) == ("8.2", "none", None)
+    m = ErpMap().resolve(acct("53010101 职工薪酬—工资"))
+    assert (m.subitem, m.source, m.keyword) == ("1.1", "guess", "工资")
+
+
+def test_config_map_per_enterprise_wins_over_everyone_and_over_the_guess() -> None:
+    def bad(zh: str, en: str) -> ConfigError:
+        return ConfigError(zh, en)
+
+    uscc = "913208047581784510"
+    emap = load_erp_map({"53010101": 1.3, "差旅费": "6.5 差旅费、会议费", uscc: {"53010101": "工资薪金"}}, bad)
+    wage, travel = acct("53010101 职工薪酬—工资"), acct("530105 差旅费")
+    assert (emap.resolve(wage).subitem, emap.resolve(wage).source) == ("1.3", "config")
+    assert emap.resolve(wage, uscc).subitem == "1.1"  # the enterprise's own entry
+    assert emap.resolve(wage, "91320804MA0000001X").subitem == "1.3"  # another enterprise: everyone's entry
+    assert emap.resolve(travel).source == "config"
+    for data, needle in [
+        ([1, 2], "erp_map 必须是映射"),
+        ({"差旅费": "9.9"}, "erp_map.差旅费：'9.9' 不是明细项目"),
+        ({"差旅费": None}, "不是明细项目"),
+        ({"公司甲": {"差旅费": 6.5}}, "统一社会信用代码"),
+        ({uscc: {"": 1.1}}, "明细科目不能为空"),
+    ]:
+        with pytest.raises(ConfigError, match=needle):
+            load_erp_map(data, bad)
