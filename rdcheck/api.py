@@ -62,10 +62,15 @@ def check_book(book: Book, config: Any = None, lang: str = "zh", sha256: str | N
     )
 
 
+def load_book(path: str | os.PathLike[str], config: Any = None) -> Book:
+    """Read one workbook into the Book that is checked (and converted); raise ReadError when it cannot be read."""
+    return read_book(path, Limits.from_mapping(getattr(config, "limits", None)))
+
+
 def check(path: str | os.PathLike[str], config: Any = None, lang: str = "zh") -> Report:
     """Read and check one workbook; raise ReadError when it cannot be read."""
     warming = _warm_up()
-    book = read_book(path, Limits.from_mapping(getattr(config, "limits", None)))
+    book = load_book(path, config)
     if warming is not None:
         warming.join()
     return check_book(book, config=config, lang=lang, sha256=sha256_of(path))
@@ -102,4 +107,4 @@ def _import_checks() -> None:
         pass
 
 
-__all__ = ["check", "check_book", "enterprise_summary", "sha256_of", "Path"]
+__all__ = ["check", "check_book", "enterprise_summary", "load_book", "sha256_of", "Path"]

@@ -105,9 +105,9 @@ def main() -> None:
 
 def _register() -> None:
     """Add every command module's commands to the group (the district ones only when installed)."""
-    from . import check
+    from . import check, convert
 
-    for command in (check.check, check.template, check.rules):
+    for command in (check.check, check.template, check.rules, convert.convert):
         main.add_command(command)
     name = f"{__package__}.district"
     try:
