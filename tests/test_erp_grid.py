@@ -195,3 +195,13 @@ def test_config_map_per_enterprise_wins_over_everyone_and_over_the_guess() -> No
     ]:
         with pytest.raises(ConfigError, match=needle):
             load_erp_map(data, bad)
+
+
+def test_words_that_look_like_footers_or_transfers_in_a_summary_are_still_spending() -> None:
+    grid = yonyou()
+    grid[11][3] = "审核费（成果评审）"  # starts like the footer 审核：…, but has no colon: a voucher's 摘要
+    grid[7][3] = "结转在建工程领用材料"  # a debit whose 摘要 says 结转: spending, not a transfer out
+    sheet = parse_erp(grid)
+    assert [x.cell for x in sheet.lines] == ["I6", "J7", "K8", "L12", "L15"] and sheet.issues == []
+    grid[8][4:6] = [-68000.5, None]  # the month-end transfer printed as a negative 借方
+    assert parse_erp(grid).kinds[9] == "transfer"

@@ -55,7 +55,7 @@ GRAND_TOTAL = frozenset({"合计", "总计", "合计金额"})
 CLOSING = frozenset({"期末余额", "年末余额", "期末"})
 CARRY = frozenset({"承前页", "过次页", "承上页", "转下页", "过次页合计", "承前页合计"})
 FOOTER = re.compile(
-    r"^(会计主管|财务主管|主管|记账|审核|制表|制单|复核|出纳|打印|录入|主办会计|财务负责人|打印日期|打印时间)"
+    r"^(会计主管|财务主管|主管|记账|审核|制表|制单|复核|出纳|打印|录入|主办会计|财务负责人|打印日期|打印时间)人?\s*[:：]"
 )
 PAGE = re.compile(r"^第\d+页")
 
@@ -330,7 +330,7 @@ def _row_kind(sheet: ErpSheet, row: Sequence[Any], amounts: dict[int, Decimal], 
                             (TOTAL, GRAND_TOTAL), (CLOSE, CLOSING), (CARRIED, CARRY)):  # fmt: skip
             if w in group:
                 return kind
-    if "结转" in summary:
+    if "结转" in summary and debit <= 0:  # 结转本月研发费用: in 贷方, or printed as a negative 借方
         return TRANSFER
     if credit != 0 and debit == 0:
         return TRANSFER
