@@ -30,6 +30,7 @@ from .template import (
     _field_note,
     _Formats,
     _Lists,
+    _print_setup,
     _validate,
     _write_instructions,
     header_text,
@@ -114,6 +115,7 @@ def convert_book(book: Book, out: str | os.PathLike[str], source: str | os.PathL
     os.close(fd)
     try:
         lines = _write(book, tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the converted workbook is an ordinary file
         os.replace(tmp, dst)
     except OSError as exc:
         raise ConvertError(
@@ -159,6 +161,9 @@ def _write(book: Book, path: str) -> int:
                 _write_table(ws, table, fmt, lists, sources)
                 if name == LEDGER.name:
                     lines = len(table.data)
+        _print_setup(instructions, landscape=True)
+        for ws in sheets.values():
+            _print_setup(ws, landscape=ws.name != ENTERPRISE.name, repeat_header=True)
         (sheets.get(LEDGER.name) or instructions).activate()
     finally:
         wb.close()
