@@ -105,9 +105,9 @@ def main() -> None:
 
 def _register() -> None:
     """Add every command module's commands to the group (the district ones only when installed)."""
-    from . import check, convert
+    from . import check, convert, serve
 
-    for command in (check.check, check.template, check.rules, convert.convert):
+    for command in (check.check, check.template, check.rules, convert.convert, serve.serve):
         main.add_command(command)
     name = f"{__package__}.district"
     try:

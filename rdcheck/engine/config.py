@@ -6,6 +6,7 @@ rules:
   C11: {enabled: false, params: {words: [常规升级, 市场调研]}}
 policy: {…}          # passed to rdcheck.compute as overrides of the policy tables
 limits: {max_rows: 500000}
+web: {bureau_password: …}   # rdcheck serve only (rdcheck.web.settings)
 ```
 """
 
@@ -22,7 +23,7 @@ from ..errors import ConfigError
 from ..model import SEVERITIES
 from .catalogue import Catalogue, Rule, check_param_value, load_catalogue
 
-_TOP = {"rules", "policy", "limits"}
+_TOP = {"rules", "policy", "limits", "web"}  # web: read by rdcheck.web.settings (rdcheck serve)
 _RULE_KEYS = {"severity", "enabled", "params"}
 
 
