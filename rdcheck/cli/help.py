@@ -55,6 +55,15 @@ ZH: dict[str, str] = {
     "rollup.timeout": "单个文件最多用时（秒）（SRC 为工作簿文件夹时）。",
     "rollup.quiet": "不在 stderr 显示进度。",
     "rollup.lang": "输出语言（zh 中文，en 英文）。",
+    "serve": "启动网页服务：企业自查页面（/）、JSON 接口（/api/check、/docs）和科技局办公桌（/bureau）。",
+    "serve.host": "监听地址（0.0.0.0 表示所有网卡）。",
+    "serve.port": "监听端口。",
+    "serve.register_path": "本季报送登记簿（SQLite）；上传的文件保存在其旁边。",
+    "serve.config_path": "科技局配置文件（规则、限额，以及 web: bureau_password、max_upload_mb、timeout）。",
+    "serve.district_path": "district.yaml，用于办公桌的全区汇总和跟进名单。",
+    "serve.roster_path": "应报送企业名单（csv 或 xlsx），用于跟进名单。",
+    "serve.workers": "同时检查的文件数，每个在独立进程中（默认：CPU 核数）。",
+    "serve.proxy_headers": "信任本机反向代理的 X-Forwarded-For/-Proto（HTTPS 下的安全 Cookie 需要）。",
 }
 HELP_OPTION = {"zh": "显示此帮助并退出。", "en": "Show this message and exit."}
 HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
