@@ -46,6 +46,9 @@ def check_book(book: Book, config: Any = None, lang: str = "zh", sha256: str | N
     config = config if config is not None else Config.load(None)
     calc = compute(book, config.policy)
     findings = run(book, calc, config, lang=lang)
+    foreign = book.foreign
+    if foreign is not None and foreign.untied:
+        return _withheld(book, calc, findings, lang, sha256)
     return Report(
         file=book.path,
         sha256=sha256,
@@ -62,15 +65,44 @@ def check_book(book: Book, config: Any = None, lang: str = "zh", sha256: str | N
     )
 
 
-def load_book(path: str | os.PathLike[str], config: Any = None) -> Book:
-    """Read one workbook into the Book that is checked (and converted); raise ReadError when it cannot be read."""
-    return read_book(path, Limits.from_mapping(getattr(config, "limits", None)))
+WITHHELD = {
+    "zh": "辅助账有工作表不平（见 B13），依赖它的加计扣除和统计金额不予显示；请先更正该表",
+    "en": "A ledger sheet does not tie out (see B13): the deduction and statistics figures that depend on it are "
+    "withheld; correct the sheet first",
+}
 
 
-def check(path: str | os.PathLike[str], config: Any = None, lang: str = "zh") -> Report:
+def _withheld(book: Book, calc: Any, findings: list, lang: str, sha256: str | None) -> Report:
+    """A Report whose figures are withheld (null): a sheet it depends on does not tie (layouts.md §2.5)."""
+    return Report(
+        file=book.path,
+        sha256=sha256,
+        version=__version__,
+        enterprise=enterprise_summary(book),
+        findings=findings,
+        a107012={str(n): None for n in range(1, 53)},
+        tax_saving=None,
+        stats=dict.fromkeys(calc.stats_json(), None),
+        reconciliation=[],
+        notes=[WITHHELD["en" if lang == "en" else "zh"]],
+        calc=None,
+        book=book,
+        withheld=True,
+    )
+
+
+def load_book(path: str | os.PathLike[str], config: Any = None, info: Any = None) -> Book:
+    """Read one workbook into the Book that is checked (and converted); raise ReadError when it cannot be read.
+
+    ``info`` is an :class:`~rdcheck.workbook.Enterprise` (``--info``) for a workbook without 企业信息.
+    """
+    return read_book(path, Limits.from_mapping(getattr(config, "limits", None)), info=info)
+
+
+def check(path: str | os.PathLike[str], config: Any = None, lang: str = "zh", info: Any = None) -> Report:
     """Read and check one workbook; raise ReadError when it cannot be read."""
     warming = _warm_up()
-    book = load_book(path, config)
+    book = load_book(path, config, info)
     if warming is not None:
         warming.join()
     return check_book(book, config=config, lang=lang, sha256=sha256_of(path))

@@ -77,6 +77,7 @@ class Report:
     notes: list[str] = field(default_factory=list)  # things the output must say (e.g. 2022 Q4 not modelled)
     calc: Any = None  # the full computation (rdcheck.compute.Computation), for the xlsx and text writers
     book: Any = None  # the Book that was checked, for the annotated copy
+    withheld: bool = False  # figures withheld (null): a sheet they depend on does not tie out (B13)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -112,7 +113,15 @@ class Report:
             "tax_saving": json_value(self.tax_saving),
             "stats": json_value(self.stats),
             "reconciliation": json_value(self.reconciliation),
+            **self._layouts(),
         }
+
+    def _layouts(self) -> dict[str, Any]:
+        """``layouts`` (which layout each sheet was read as) and ``withheld``, for a workbook in foreign layouts."""
+        foreign = getattr(self.book, "foreign", None)
+        if foreign is None:
+            return {}
+        return {"layouts": foreign.layouts_json(), "withheld": self.withheld}
 
 
 def error_dict(file: str, reason: str) -> dict[str, Any]:

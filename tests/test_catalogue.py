@@ -17,7 +17,9 @@ from rdcheck.errors import ConfigError
 
 SPEC_IDS = (
     [f"F{n:02d}" for n in range(1, 11)]
+    + ["F11", "F12"]  # layouts (issue 10)
     + [f"B{n:02d}" for n in range(1, 13)]
+    + ["B13"]  # layouts (issue 10)
     + [f"C{n:02d}" for n in range(1, 15)]
     + [f"T{n:02d}" for n in range(1, 6)]
 )
@@ -26,6 +28,8 @@ DEFAULT_SEVERITY = {
     **dict.fromkeys(["F08", "F09", "B02", "B05", "B07", "B10", "B11", "C03", "C06", "C07", "C08", "C09"], "warning"),
     **dict.fromkeys(["C11", "C12", "C13", "T02", "T03", "T04"], "warning"),
     **dict.fromkeys(["C01", "C02", "C14", "T05"], "info"),
+    "F11": "info",
+    "F12": "warning",
 }
 
 

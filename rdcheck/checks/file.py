@@ -23,8 +23,9 @@ _USCC = re.compile(f"^[{USCC_CHARS}]{{18}}$")
 @check("F01")
 def required_sheet_missing(ctx: Context) -> Iterator[Hit]:
     book = ctx.book
+    made = book.foreign.synthesised if book.foreign is not None else set()
     for layout in SHEETS:
-        if not layout.required:
+        if not layout.required or layout.name in made:  # made from foreign layouts: F12 says what they lack
             continue
         present = book.enterprise.present if layout.name == ENT else book.tables[layout.name].present
         if not present:

@@ -31,6 +31,7 @@ class Hit:
     values: dict[str, Any] = field(default_factory=dict)
     variant: str | None = None
     severity: str | None = None
+    cell: str | None = None  # a cell of a sheet that is not a table (a foreign layout's 合计 row); else found by row
 
 
 @dataclass

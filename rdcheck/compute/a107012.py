@@ -85,7 +85,8 @@ def compute_a107012(
     for line, total in dsum_by(lines[lines["line"] > 0], "line", "eligible").items():
         a[int(line)] = total
     for total_line, parts in SUBTOTALS.items():
-        a[total_line] = sum((a[n] for n in parts), ZERO)
+        # a line without a sub-item (2021 official ledger) sits on its category line itself
+        a[total_line] += sum((a[n] for n in parts), ZERO)
 
     category = lines["category"]
     subitem = lines["subitem"]

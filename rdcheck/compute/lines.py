@@ -12,6 +12,8 @@ from ..workbook.layout import SUBITEM_CATEGORY, SUBITEMS
 
 ZERO = Decimal(0)
 _SUB_LINE = {code: line for code, (_, _, line) in SUBITEMS.items() if line is not None}
+# A107012 line of a category whose line has no sub-item (the 2021 official ledger carries none for 1-6)
+CATEGORY_LINE = {1: 3, 2: 7, 3: 16, 4: 19, 5: 23, 6: 28}
 
 # Columns of the prepared frame (index: Excel row of the ledger line).
 LINE_COLUMNS = (
@@ -47,8 +49,11 @@ def counted_mask(book: Book, year: int | None) -> pd.Series:
     category = data["费用类别"]
     subitem = data["明细项目"]
     sub_category = subitem.map(SUBITEM_CATEGORY)
-    readable = category.notna() & subitem.notna() & data["账载金额"].notna()
+    readable = category.notna() & data["账载金额"].notna()
     belongs = sub_category.notna() & (sub_category == category)
+    if not book.ledger.has("明细项目") or book.ledger.sources is not None:
+        # a layout without sub-items (the 2021 official ledger): a line of category 1-6 counts by its category
+        belongs |= subitem.isna() & category.isin(range(1, 7))
     mask = readable & belongs
     if year is not None:
         date = data["日期"]
@@ -84,7 +89,7 @@ def prepare_lines(book: Book, year: int | None) -> pd.DataFrame:
             "project": project,
             "category": category,
             "subitem": subitem,
-            "line": subitem.map(_SUB_LINE).fillna(0).astype(int),
+            "line": subitem.map(_SUB_LINE).fillna(category.map(CATEGORY_LINE)).fillna(0).astype(int),
             "book": book_amount,
             "eligible": eligible,
             "capitalised": capitalised,

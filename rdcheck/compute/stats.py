@@ -44,7 +44,9 @@ def stats_lines(lines: pd.DataFrame) -> dict[str, Decimal]:
     s["9"] = cat(2)
     s["10"] = cat(3) + sub("8.1")
     s["11"] = cat(4)
-    s["12"] = sub("5.1", "5.2")
+    # a category-5 line without a sub-item (2021 official ledger) is taken as design (设计费用), line 12
+    unsplit5 = dsum(lines.loc[(lines["category"] == 5) & lines["subitem"].isna(), "book"]) if len(lines) else ZERO
+    s["12"] = sub("5.1", "5.2") + unsplit5
     s["13"] = sub("5.3", "5.4")
     s["14"] = cat(7)
     s["19"] = cat(6) + sub("8.2")

@@ -17,6 +17,8 @@ given:
     title_rows: 2                      # put title rows above the header (applied last)
   研发人员: {rows: [{工号: E001, 全年工资薪金: 100000, 研发工时占比: 0.5}]}   # a sheet the base lacks
   drop: [汇总表]                        # remove whole sheets
+  raw: {P001费用化: [[…], …]}            # add sheets as they are, row by row (foreign layouts; merged cells
+                                        # written out in every cell they cover)
 ```
 
 Base rows (Excel row numbers): 研发项目 P001 in row 2; 辅助账明细 rows 2-5 (1.1 30000, 1.2 9000, 2.1 20000,
@@ -144,7 +146,10 @@ def check_example(given: Any, expect: Any) -> None:
     if not isinstance(given, dict):
         raise ValueError("given must be a mapping of sheet name to changes")
     for sheet, change in given.items():
-        if sheet == "drop":
+        if sheet == "raw":
+            if not isinstance(change, dict) or not all(isinstance(rows, list) for rows in change.values()):
+                raise ValueError("raw must map sheet titles to lists of rows")
+        elif sheet == "drop":
             if not isinstance(change, list) or not set(change) <= _SHEET_NAMES:
                 raise ValueError(f"drop must list sheet names among {', '.join(_ORDER)}")
         elif sheet == ENTERPRISE.name:
@@ -184,6 +189,8 @@ def example_sheets(given: dict[str, Any]) -> dict[str, list[list[Any]]]:
             rows = _table_rows(name, given.get(name) or {})
             if rows is not None:
                 sheets[name] = rows
+    for title, rows in (given.get("raw") or {}).items():
+        sheets[str(title)] = [list(row) if isinstance(row, list) else [row] for row in rows]
     return sheets
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..model import PILLARS, Finding
@@ -40,8 +41,10 @@ def run(
     cache: dict[str, Any] = {}
     cells = _Cells(book)
     findings: list[Finding] = []
+    # rules whose input a foreign layout does not carry cannot run; F12 names them once
+    skipped = book.foreign.skipped if book.foreign is not None else set()
     for rule in catalogue:
-        if (only is not None and rule.id not in only) or not config.enabled(rule):
+        if (only is not None and rule.id not in only) or not config.enabled(rule) or rule.id in skipped:
             continue
         fn = checks.get(rule.id)
         if fn is None:
@@ -77,7 +80,7 @@ class _Cells:
 
 def finding(book: Book, rule: Rule, hit: Hit, severity: str, lang: str, cells: _Cells | None = None) -> Finding:
     """Build a Finding from a hit: resolve row, cell and value, render the message."""
-    row, cell, value = hit.row, None, hit.value
+    row, cell, value = hit.row, hit.cell, hit.value
     if hit.sheet == ENTERPRISE.name and hit.column is not None:
         ent = book.enterprise
         row = ent.rows.get(hit.column)
@@ -88,9 +91,16 @@ def finding(book: Book, rule: Rule, hit: Hit, severity: str, lang: str, cells: _
         cells = cells or _Cells(book)
         table = cells.tables.get(hit.sheet)
         if table is not None:
-            cell = table.cell(hit.column, row)
             if value is None:
                 value = cells.value(hit.sheet, hit.column, row)
+            sheet, row, cell = table.locate(hit.column, row)
+            if sheet != hit.sheet:  # a line of a foreign layout: its own sheet, row and cell
+                hit = replace(hit, sheet=sheet)
+    elif hit.sheet is not None and row is not None:
+        table = (cells.tables if cells else book.tables).get(hit.sheet)
+        if table is not None and table.sources is not None:
+            sheet, row, _ = table.locate(None, row)
+            hit = replace(hit, sheet=sheet)
     values = {"sheet": hit.sheet, "column": hit.column, "cell": cell, "row": row, "value": value, **hit.values}
     return Finding(
         rule=rule.id,

@@ -22,6 +22,15 @@ def column_letter(index: int) -> str:
     return letters
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where one line of a foreign layout came from."""
+
+    sheet: str
+    row: int
+    cells: dict[str, str]
+
+
 @dataclass
 class Table:
     """One table sheet, read: parsed values indexed by Excel row number, columns by canonical name.
@@ -39,6 +48,10 @@ class Table:
     units: dict[str, str] = field(default_factory=dict)  # canonical column -> unit from its header
     missing: list[str] = field(default_factory=list)  # required columns not found
     extra: list[str] = field(default_factory=list)  # headers of unknown columns (kept, ignored)
+    # Read from foreign layouts (rdcheck.workbook.layouts): ``data`` is indexed by line number, not Excel row,
+    # and each line's source is here: line → (sheet title, Excel row, {column: cell reference}).
+    sources: dict[int, Source] | None = None
+    carried: frozenset[str] = frozenset()  # columns the foreign layouts carry (``has``)
 
     @property
     def present(self) -> bool:
@@ -53,10 +66,20 @@ class Table:
 
     def has(self, column: str) -> bool:
         """Whether the sheet has this column (it may still be empty)."""
-        return column in self.letters
+        return column in self.letters or column in self.carried
+
+    def locate(self, column: str | None, row: int | None) -> tuple[str, int | None, str | None]:
+        """Where a line's column is in the file: (sheet, Excel row, cell) — the canonical sheet name for the
+        standard workbook, the workbook's own sheet title for a line read from a foreign layout."""
+        if self.sources is not None and row is not None and row in self.sources:
+            src = self.sources[row]
+            return src.sheet, src.row, src.cells.get(column) if column else None
+        return self.name, row, self.cell(column, row) if column else None
 
     def cell(self, column: str, row: int | None) -> str | None:
         """Return the reference (``G12``) of a column's cell in a row, or None when unknown."""
+        if self.sources is not None and row is not None and row in self.sources:
+            return self.sources[row].cells.get(column) or None
         letter = self.letters.get(column)
         if letter is None or row is None:
             return None
@@ -112,6 +135,9 @@ class Book:
     staff: Table
     assets: Table
     sheet_titles: list[str] = field(default_factory=list)  # every sheet in the workbook, in order
+    # foreign layouts (rdcheck.workbook.layouts.assemble.Foreign): which sheet was read as what, the official
+    # 汇总表 rows, tie-outs and what the layouts do not carry; None for a standard workbook
+    foreign: Any = None
 
     @property
     def tables(self) -> dict[str, Table]:
@@ -123,4 +149,4 @@ class Book:
         return year if isinstance(year, int) else None
 
 
-__all__ = ["Book", "Enterprise", "Table", "column_letter", "ENTERPRISE"]
+__all__ = ["Book", "Enterprise", "Source", "Table", "column_letter", "ENTERPRISE"]

@@ -273,9 +273,20 @@ def read_enterprise(title: str | None, rows: Rows) -> Enterprise:
     return ent
 
 
-def book_from_sheets(sheets: dict[str, Rows], path: str = "<memory>") -> Book:
-    """Build a Book from sheets given as rows of cell values (row 0 = Excel row 1)."""
-    titles = list(sheets)
+def book_from_sheets(
+    sheets: dict[str, Rows], path: str = "<memory>", merged: dict[str, Any] | None = None, info: Any = None
+) -> Book:
+    """Build a Book from sheets given as rows of cell values (row 0 = Excel row 1).
+
+    Every sheet is first offered to the foreign layouts (``workbook.layouts``: the official 2021/2015 ledgers and
+    汇总表, …), after filling its merged ranges (``merged``: title → calamine's ranges); a sheet no layout
+    recognises is read as the standard sheet its title names. ``info`` (an :class:`Enterprise` read from an
+    ``--info`` file) stands in for a missing 企业信息 sheet.
+    """
+    foreign = _foreign_sheets(sheets, merged or getattr(sheets, "merged", {}))
+    if foreign:
+        sheets = {t: ([] if t in foreign else rows) for t, rows in sheets.items()}
+    titles = [t for t in sheets if t not in foreign]
 
     def table(layout: SheetLayout) -> Table:
         title = _find_sheet(titles, layout)
@@ -287,7 +298,7 @@ def book_from_sheets(sheets: dict[str, Rows], path: str = "<memory>") -> Book:
 
     ent_title = _find_sheet(titles, ENTERPRISE)
     enterprise = read_enterprise(ent_title, sheets[ent_title] if ent_title else [])
-    return Book(
+    book = Book(
         path=path,
         enterprise=enterprise,
         projects=table(PROJECTS),
@@ -295,8 +306,36 @@ def book_from_sheets(sheets: dict[str, Rows], path: str = "<memory>") -> Book:
         summary=table(SUMMARY),
         staff=table(STAFF),
         assets=table(ASSETS),
-        sheet_titles=titles,
+        sheet_titles=list(sheets),
     )
+    if not foreign:
+        return book
+    from .layouts.assemble import assemble
+
+    return assemble(book, [(layout, layout.read(grid)) for layout, grid in foreign.values()], info, path)
+
+
+def _foreign_sheets(sheets: dict[str, Rows], merged: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The sheets a foreign layout recognises: title → (layout, the sheet's Grid with merged ranges filled)."""
+    from .layouts import HEAD_ROWS, recognise
+    from .layouts.grid import Grid
+
+    found: dict[str, tuple[Any, Any]] = {}
+    for title, rows in sheets.items():
+        if not rows:
+            continue
+        ranges = list(merged.get(title, ()))
+        head = Grid.of(title, rows[:HEAD_ROWS], [m for m in ranges if m[1][0] < HEAD_ROWS])
+        layout = recognise(head)
+        if layout is not None:
+            found[title] = (layout, Grid.of(title, rows, ranges))
+    return found
+
+
+class Sheets(dict):
+    """Sheet title → rows, with each sheet's merged ranges in ``merged`` (title → [((r0, c0), (r1, c1))])."""
+
+    merged: dict[str, list[Any]]
 
 
 def wanted_sheet(title: str) -> bool:
@@ -307,7 +346,7 @@ def wanted_sheet(title: str) -> bool:
     return False
 
 
-def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> dict[str, list[list[Any]]]:
+def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> Sheets:
     """Load the rows of the sheets rdcheck reads (cached values; nothing in the file is run).
 
     ``safety.inspect`` looks at the file first (spec §7: empty, not Excel, encrypted, zip bomb, XML entities,
@@ -322,7 +361,7 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> dict[str, l
     p = Path(path)
     if not p.is_file():
         raise ReadError("文件不存在", "no such file")  # the caller names the file
-    checked = inspect(p, limits, wanted_sheet)
+    checked = inspect(p, limits, None)  # every sheet: a foreign layout's sheets may have any name
     try:
         wb = open_workbook(CalamineWorkbook, p)
     except PasswordError:
@@ -335,18 +374,20 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> dict[str, l
             f"无法读取文件（不是有效的 Excel 工作簿或已损坏）：{one_line(exc)}",
             f"cannot read the file (not a valid Excel workbook, or damaged): {one_line(exc)}",
         ) from None
-    sheets: dict[str, list[list[Any]]] = {}
+    sheets = Sheets()
+    sheets.merged = {}
     try:
         for title in wb.sheet_names:
-            if wanted_sheet(title):
-                rows = wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
-                scan = checked.sheets.get(title)
-                for (r, c), text in scan.errors.items() if scan else ():
-                    if r <= len(rows) and c <= len(rows[r - 1]) and rows[r - 1][c - 1] == "":
-                        rows[r - 1][c - 1] = text
-                sheets[title] = rows
-            else:
-                sheets[title] = []
+            sheet = wb.get_sheet_by_name(title)
+            rows = sheet.to_python(skip_empty_area=False)
+            scan = checked.sheets.get(title)
+            for (r, c), text in scan.errors.items() if scan else ():
+                if r <= len(rows) and c <= len(rows[r - 1]) and rows[r - 1][c - 1] == "":
+                    rows[r - 1][c - 1] = text
+            sheets[title] = rows
+            ranges = getattr(sheet, "merged_cell_ranges", None)
+            if ranges:
+                sheets.merged[title] = list(ranges)
     except PasswordError:
         raise ReadError(
             "工作簿有密码保护，请取消密码后重新提交",
@@ -375,13 +416,14 @@ def open_workbook(calamine: Any, path: Path) -> Any:
     return calamine.from_path(str(path))
 
 
-def read_book(path: str | os.PathLike[str], limits: Any = None) -> Book:
+def read_book(path: str | os.PathLike[str], limits: Any = None, info: Any = None) -> Book:
     """Read one enterprise workbook into a Book; raise ReadError when the file cannot be read.
 
     ``limits`` is a :class:`rdcheck.workbook.safety.Limits` (None = defaults): what rdcheck agrees to read.
+    ``info`` is an :class:`Enterprise` from an ``--info`` file, for a workbook without 企业信息.
     """
     with gc_paused():
-        return book_from_sheets(load_sheets(path, limits), path=str(path))
+        return book_from_sheets(load_sheets(path, limits), path=str(path), info=info)
 
 
 @contextmanager
