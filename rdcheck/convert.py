@@ -86,8 +86,15 @@ def line_sources(book: Book) -> dict[int, str]:
     """
     table = book.ledger
     given = getattr(table, "sources", None)
-    if given:
-        return dict(given)
+    if given:  # row → Source(sheet, row, cells) (rdcheck.workbook.book.Source)
+        out: dict[int, str] = {}
+        for row, src in given.items():
+            if isinstance(src, str):
+                out[row] = src
+                continue
+            ref = src.cells.get("账载金额") or next(iter(src.cells.values()), f"A{src.row}")
+            out[row] = f"{quote_sheet(src.sheet)}!{ref}"
+        return out
     if not table.present:
         return {}
     letter = table.letters.get("账载金额") or next(iter(table.letters.values()), "A")
