@@ -271,3 +271,22 @@ def test_bureau_round_follow_up_and_rollup(client: TestClient, tmp_path: Path) -
     assert summary.status_code == 200 and summary.content[:2] == b"PK"
     first = client.get(f"/bureau/rounds/{rnd.id}/0")
     assert first.status_code == 200 and 'id="verdict"' in first.text
+
+
+def test_report_page_shows_a_fix_hint_and_a_waiver_as_text(client: TestClient) -> None:
+    """A finding's fix hint and a waiver's reason are shown, escaped like everything from a workbook."""
+    store = client.app.state.store
+    job = store.new("hint.xlsx", ".xlsx", "zh")
+    finding = {"rule": "C01", "severity": "warning", "pillar": "C", "sheet": "辅助账明细", "row": 7, "column": "明细项目",
+               "cell": "F7", "message": "明细项目“人工”无法识别", "hint": "改为 <b>1 人员人工费用</b>", "basis": "财税〔2015〕119号",
+               "waived": True, "waiver_reason": "电话说明已接受"}  # fmt: skip
+    job.result = {"file": "hint.xlsx", "status": "warn", "enterprise": {"name": "甲"}, "counts": {"warning": 1},
+                  "findings": [finding], "a107012": {}, "stats": {}}  # fmt: skip
+    job.state = "done"
+    job.done.set()
+    with store._lock:
+        store._jobs[job.id] = job
+    html = client.get(f"/report/{job.id}").text
+    assert "辅助账明细!F7" in html and 'id="pillar-C"' in html
+    assert '<td class="hint">改为 &lt;b&gt;1 人员人工费用&lt;/b&gt;</td>' in html
+    assert "已豁免" in html and "电话说明已接受" in html

@@ -73,6 +73,7 @@ def report_view(result: dict[str, Any], lang: str) -> dict[str, Any]:
         if items:
             groups.append({"pillar": pillar, "name": w["pillar"].get(pillar, pillar), "findings": items})
     view["groups"] = groups
+    view["hints"] = any(f["hint"] for g in groups for f in g["findings"])  # the column shows when a finding has one
     view["total"] = len(findings)
     return view
 
