@@ -290,3 +290,41 @@ def test_report_page_shows_a_fix_hint_and_a_waiver_as_text(client: TestClient) -
     assert "辅助账明细!F7" in html and 'id="pillar-C"' in html
     assert '<td class="hint">改为 &lt;b&gt;1 人员人工费用&lt;/b&gt;</td>' in html
     assert "已豁免" in html and "电话说明已接受" in html
+
+
+def test_uploads_at_once_queue_for_the_workers_and_never_mix(client: TestClient) -> None:
+    """Five uploads at once with two workers: at most two check at a time, each report is its own workbook's."""
+    import time
+
+    books = sorted((ROOT / "samples" / "district-2024").glob("0[1-5]-*.xlsx"))
+    jobs = []
+    for book in books:
+        with open(book, "rb") as fh:
+            r = client.post("/check", files={"file": (book.name, fh, XLSX)}, headers={"X-Rdcheck-Async": "1"})
+        assert r.status_code == 202
+        jobs.append((book, r.json()))
+    store = client.app.state.store
+    most = 0
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        states = [client.get(job["status"]).json() for _, job in jobs]
+        most = max(most, sum(1 for s in states if s["state"] == "checking"))
+        if all(s["state"] == "done" for s in states):
+            break
+        time.sleep(0.05)
+    assert 1 <= most <= store.workers == 2
+    for book, job in jobs:
+        result = store.get(job["id"]).result
+        assert result["file"] == book.name
+        assert result["enterprise"]["name"] in book.name  # 01-江苏新途泵业有限公司.xlsx → 江苏新途泵业有限公司
+    names = {store.get(job["id"]).result["enterprise"]["uscc"] for _, job in jobs}
+    assert len(names) == len(books)
+
+
+def test_links_expire(client: TestClient, monkeypatch) -> None:
+    r = _upload(client, FLAW)
+    link = re.search(r'href="(/download/[\w-]{32,})"', r.text).group(1)
+    assert client.get(link).status_code == 200
+    monkeypatch.setattr(client.app.state.store, "ttl", 0.0)
+    assert client.get(link).status_code == 404
+    assert client.get(link.replace("/download/", "/report/")).status_code == 404
