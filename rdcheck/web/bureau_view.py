@@ -7,11 +7,26 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from ..district.industry import SECTION_NAMES
 from ..district.rollup import rollup
 from ..district.rollup_text import note_text, reason_text
 from .view import money
 
 YI = Decimal(100_000_000)
+SUBMISSIONS = {
+    "zh": {"counted": "计入", "error": "无法检查", "unread": "辅助账无法读取", "superseded": "已被替代", "excluded": "未计入"},
+    "en": {"counted": "counted", "error": "unreadable", "unread": "ledger unreadable", "superseded": "superseded",
+           "excluded": "excluded"},
+}  # fmt: skip
+
+
+def _percent(value: Any) -> str:
+    return "—" if value is None else f"{Decimal(str(value)):.2f}"
+
+
+def _section(code: str, lang: str) -> str:
+    names = SECTION_NAMES.get(code)
+    return f"{code} {names[1 if lang == 'en' else 0]}" if names else code
 
 
 def _follow_without_district(results: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
@@ -77,11 +92,11 @@ def rollup_view(results: list[dict[str, Any]], district: Any, roster: Any, lang:
     return {
         "district": data.get("district"),
         "year": data.get("year"),
-        "submissions": data.get("submissions") or {},
+        "submissions": [(SUBMISSIONS[lang].get(k, k), n) for k, n in (data.get("submissions") or {}).items()],
         "rd": [(k, _yi(None if v is None else Decimal(str(v)))) for k, v in money_rows],
-        "intensity": data.get("intensity") or {},
+        "intensity": {k: _percent(v) for k, v in (data.get("intensity") or {}).items()},
         "regions": _bars([(b.key, b.reported, b.potential) for b in figures.by_region]),
-        "industries": _bars([(b.key, b.reported, b.potential) for b in figures.by_industry]),
+        "industries": _bars([(_section(b.key, lang), b.reported, b.potential) for b in figures.by_industry]),
         "warnings": figures.warnings(lang),
         "follow": len(figures.follow_up),
     }
