@@ -15,6 +15,11 @@ step "   带批注的反馈工作簿 → $OUT/flaw_project_missing-反馈.xlsx"
 "$RD" check samples/ledgers/flaw_project_missing.xlsx --format xlsx -o "$OUT/flaw_project_missing-反馈.xlsx"
 "$RD" template -o "$OUT/研发支出辅助账模板.xlsx" && echo "模板 → $OUT/研发支出辅助账模板.xlsx"
 
+step "1. 税务机关样式（2021版辅助账+汇总表）：rdcheck check samples/layouts/official-2021.xlsx"
+"$RD" check samples/layouts/official-2021.xlsx
+step "   混合工作簿（企业信息、研发项目 + 2021版辅助账 + 汇总表）：samples/layouts/mixed-2021.xlsx"
+"$RD" check samples/layouts/mixed-2021.xlsx --format xlsx -o "$OUT/mixed-2021-反馈.xlsx" && echo "→ $OUT/mixed-2021-反馈.xlsx"
+
 step "2. 科技局批量检查：rdcheck batch samples/district-2024 -o $OUT/batch"
 "$RD" batch samples/district-2024 -o "$OUT/batch" || exit 1
 

@@ -19,7 +19,7 @@ SPEC_IDS = (
     [f"F{n:02d}" for n in range(1, 11)]
     + ["F11", "F12"]  # layouts (issue 10)
     + [f"B{n:02d}" for n in range(1, 13)]
-    + ["B13"]  # layouts (issue 10)
+    + ["B13", "B14"]  # layouts (issue 10)
     + [f"C{n:02d}" for n in range(1, 15)]
     + [f"T{n:02d}" for n in range(1, 6)]
 )

@@ -227,6 +227,9 @@ def _summary_sums(ctx: Context, lines: pd.DataFrame) -> tuple[dict, dict, set]:
 @check("B07")
 def no_summary(ctx: Context) -> Iterator[Hit]:
     table = ctx.book.summary
+    foreign = ctx.book.foreign
+    if foreign is not None and foreign.summaries and not table.present:
+        return  # an official 汇总表 (B14 checks it)
     if not table.present:
         yield Hit(sheet=SUM)
     elif "项目编号" not in table.missing and not _has_summary_rows(table) and len(ctx.book.ledger.data):

@@ -72,6 +72,8 @@ def _ledger(ctx: Context) -> pd.DataFrame:
     # The lines the computation counts (rdcheck.compute.lines.counted_mask): readable category, sub-item of that
     # category and amount, dated in the year or undated — so totals here agree with the report's figures.
     belongs = data["明细项目"].map(SUBITEM_CATEGORY) == cat
+    if ctx.book.ledger.sources is not None:  # a layout without sub-items (2021 official): by category alone
+        belongs |= data["明细项目"].isna() & cat.isin(range(1, 7))
     out["in_year"] = in_year.astype(bool)
     out["counted"] = (in_year & belongs & data["账载金额"].notna()).astype(bool)
     return out

@@ -15,10 +15,15 @@ def layout_read_as(ctx: Context) -> Iterator[Hit]:
     foreign = ctx.book.foreign
     if foreign is None:
         return
-    lines = {r.sheet: len(r.lines) for r in foreign.reads}
+    counts = {r.sheet: len(r.summary) if r.summary_edition else len(r.lines) for r in foreign.reads}
     for use in foreign.sheets:
-        count = lines.get(use.sheet, len(ctx.book.ledger) if use.layout == STANDARD and use.kind == "辅助账明细" else 0)
-        yield Hit(sheet=use.sheet, values={"layout": use.label.get("zh"), "lines": count}, variant=None)
+        variant = "standard" if use.layout == STANDARD else ("summary" if use.kind == "summary" else "ledger")
+        count = len(ctx.book.ledger) if use.kind == "辅助账明细" else counts.get(use.sheet, 0)
+        yield Hit(
+            sheet=use.sheet,
+            values={"layout": use.label["zh"], "layout_en": use.label["en"], "lines": count},
+            variant=variant,
+        )
 
 
 @check("F12")
@@ -47,3 +52,75 @@ def sheet_does_not_tie(ctx: Context) -> Iterator[Hit]:
             value=tie.shown,
             values={"shown": tie.shown, "read": tie.read, "header": tie.column},
         )
+
+
+# official 汇总表 column code → the computed 2021 汇总表's column (compute.labels.SUMMARY2021_COLUMNS)
+_COMPUTED = dict(
+    zip(("total", "1", "2", "3", "4", "5", "6", "7.1", "7.2", "8.1", "8.2", "8.3", "8.4"), range(4, 17), strict=True)
+)
+PRE_LIMIT = ("1", "2", "3", "4", "5", "6", "7.1", "8.1", "8.3")
+POST_LIMIT = ("7.2", "8.2", "8.4", "total")
+
+
+@check("B14")
+def official_summary(ctx: Context) -> Iterator[Hit]:
+    foreign = ctx.book.foreign
+    if foreign is None or not foreign.summaries:
+        return
+    from ..compute.labels import SUMMARY2021_COLUMNS
+
+    tolerance = dec(ctx.params.get("tolerance", Decimal(1)))
+    year = ctx.book.year
+    computed: dict[tuple[object, str], dict] = {}
+    for row in getattr(ctx.calc, "summary2021", None) or []:
+        computed[(row["项目编号"], row["支出类型"])] = row
+    finished = _finished(ctx)
+    for sheet, edition, rows in foreign.summaries:
+        if edition == "2015":
+            if year is not None and year >= 2021:
+                yield Hit(sheet=sheet, variant="old_limit", severity="warning", values={"year": year})
+            continue
+        seen: set[tuple[object, str]] = set()
+        for srow in rows:
+            key = (srow.project, srow.expense or "费用化")
+            seen.add(key)
+            mine = computed.get(key)
+            for code in (*PRE_LIMIT, *POST_LIMIT):
+                if code not in srow.amounts:
+                    continue
+                shown = srow.amounts[code]
+                if shown is None and mine is None:
+                    continue
+                got = dec(mine[SUMMARY2021_COLUMNS[_COMPUTED[code]]]) if mine else Decimal(0)
+                if abs(dec(shown) - got) > tolerance:
+                    yield Hit(
+                        sheet=sheet,
+                        row=srow.row,
+                        cell=srow.cells.get(code),
+                        variant="post" if code in POST_LIMIT else "pre",
+                        value=shown,
+                        values={
+                            "project": srow.project,
+                            "expense": key[1],
+                            "header": srow.labels.get(code, code),
+                            "shown": dec(shown),
+                            "ledger": got,
+                        },
+                    )
+        for key, mine in computed.items():
+            if key in seen or (key[1] == "资本化" and key[0] not in finished):
+                continue  # a capitalised project enters the 汇总表 in the year its intangible forms (28号 三)
+            pre = sum((dec(mine[SUMMARY2021_COLUMNS[_COMPUTED[c]]]) for c in ("6", "7.1", "8.1", "8.3")), Decimal(0))
+            if pre:
+                yield Hit(
+                    sheet=sheet,
+                    variant="missing_row",
+                    values={"project": key[0], "expense": key[1], "ledger": pre, "header": "", "shown": Decimal(0)},
+                )
+
+
+def _finished(ctx: Context) -> set[object]:
+    data = ctx.book.projects.data
+    if data.empty:
+        return set()
+    return set(data.loc[data["项目状态"] == "已完成", "项目编号"])

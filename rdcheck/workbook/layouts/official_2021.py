@@ -33,6 +33,8 @@ CATEGORY_WORDS = (
 PROJECT_LABELS = ("项目编号", "项目名称", "完成情况", "支出类型", "金额单位")
 _HEADER_WORDS = ("凭证信息", "费用明细", "日期", "摘要", "种类", "号数", "凭证号", "委托研发", "月", "日")
 # what a 2021 ledger carries of the standard 辅助账明细 columns (no 明细项目 for 1-6, no 受托方 …)
+# a line's category, sub-item and contractor type are told by its amount cell's column: findings point there
+AMOUNT_CELLS = ("账载金额", "可加计金额", "费用类别", "明细项目", "受托方类型")
 CARRIES = frozenset({"日期", "凭证号", "项目编号", "摘要", "费用类别", "账载金额", "可加计金额", "支出类型"})
 
 
@@ -251,9 +253,7 @@ def _row_lines(
         if v is None or (isinstance(v, Decimal) and v == 0):
             continue
         ref = grid.ref(r, cols[code])
-        line = Line(
-            row=r + 1, values=dict(common), cells={**cells, "账载金额": ref, "可加计金额": ref, "费用类别": ref}
-        )
+        line = Line(row=r + 1, values=dict(common), cells={**cells, **dict.fromkeys(AMOUNT_CELLS, ref)})
         line.invalid.update(invalid)
         line.values["费用类别"] = int(code.split(".")[0])
         line.values["明细项目"] = code if "." in code else None
@@ -278,9 +278,7 @@ def _row_lines(
         )
     book_ref = grid.ref(r, cols["book"]) if "book" in cols else None
     if isinstance(book, Invalid) or (book is None and not lines and invalid):
-        rest = Line(
-            row=r + 1, values=dict(common), cells={**cells, "账载金额": book_ref or "", "费用类别": book_ref or ""}
-        )
+        rest = Line(row=r + 1, values=dict(common), cells={**cells, **dict.fromkeys(AMOUNT_CELLS, book_ref or "")})
         rest.values.update({"费用类别": 8, "明细项目": "8.2"})
         rest.invalid.update(invalid)
         if isinstance(book, Invalid):
@@ -296,7 +294,7 @@ def _row_lines(
     if remainder == 0:
         return lines
     sub = remainder_subitem(common.get("摘要"), categories)
-    rest = Line(row=r + 1, values=dict(common), cells={**cells, "账载金额": book_ref or "", "费用类别": book_ref or ""})
+    rest = Line(row=r + 1, values=dict(common), cells={**cells, **dict.fromkeys(AMOUNT_CELLS, book_ref or "")})
     if "eligible" in cols:
         rest.cells["可加计金额"] = grid.ref(r, cols["eligible"])
     rest.invalid.update(invalid)

@@ -1,0 +1,118 @@
+"""The official-layout samples (samples/make_layouts.py): generated deterministically, committed up to date, and
+read to the fen as the same voucher lines in the standard workbook (issue 10, done-when)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rdcheck.api import check, check_book
+from rdcheck.workbook import book_from_sheets
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDER = ROOT / "samples" / "layouts"
+EXPECTED = yaml.safe_load((FOLDER / "expected.yaml").read_text(encoding="utf-8"))
+LINES = ("1", "3", "7", "16", "19", "23", "28", "36", "37", "40")
+sys.path.insert(0, str(ROOT / "samples"))
+
+import make_layouts  # noqa: E402
+import officialbook  # noqa: E402
+
+
+def test_generator_is_deterministic_and_the_committed_samples_are_current(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "samples" / "make_layouts.py"), "--out", str(tmp_path)], check=True)
+    made = {p.name: p.read_bytes() for p in (tmp_path / "layouts").iterdir()}
+    committed = {p.name: p.read_bytes() for p in FOLDER.iterdir()}
+    assert made == committed, "run: .venv/bin/python samples/make_layouts.py"
+
+
+@pytest.fixture(scope="module")
+def reports():
+    return {name: check(FOLDER / name).to_dict() for name in EXPECTED if name.endswith(".xlsx")}
+
+
+def _figures(report: dict) -> dict[str, float]:
+    out = {f"a{n}": report["a107012"][n] for n in LINES}
+    out["stats7"] = report["stats"]["7"]
+    return out
+
+
+@pytest.mark.parametrize("name", ["official-2021.xlsx", "mixed-2021.xlsx", "standard-2024.xlsx"])
+def test_figures_to_the_fen(reports, name):
+    got = _figures(reports[name])
+    for key, want in EXPECTED[name].items():
+        assert got[key] == pytest.approx(want, abs=0.001), (name, key)
+
+
+@pytest.mark.parametrize("name", ["official-2021.xlsx", "mixed-2021.xlsx"])
+def test_official_equals_standard(reports, name):
+    assert _figures(reports[name]) == _figures(reports["standard-2024.xlsx"])
+
+
+def _rules(report: dict) -> list[str]:
+    return [f["rule"] for f in report["findings"]]
+
+
+def test_official_workbook_says_once_what_it_lacks(reports):
+    r = reports["official-2021.xlsx"]
+    rules = _rules(r)
+    assert "F01" not in rules and "F02" not in rules and "F03" not in rules
+    assert rules.count("F12") == 1
+    f12 = next(f for f in r["findings"] if f["rule"] == "F12")
+    assert f12["severity"] == "warning" and "行业代码" in f12["message"] and "B03" in f12["message"]
+    assert r["enterprise"]["uscc"] == officialbook.USCC and r["enterprise"]["name"] == officialbook.NAME
+    assert r["enterprise"]["year"] == 2024
+    assert [(x["sheet"], x["layout"]) for x in r["layouts"]] == [
+        ("P001费用化", "official_2021_ledger"),
+        ("P002费用化", "official_2021_ledger"),
+        ("P002资本化", "official_2021_ledger"),
+        ("P003费用化", "official_2021_ledger"),
+        ("研发支出辅助账汇总表", "official_2021_summary"),
+    ]
+    assert r["withheld"] is False
+    # the generator's 汇总表 (limits spread by its own formulas) agrees with rdcheck: no B14, and no B07
+    assert "B14" not in rules and "B07" not in rules
+
+
+def test_findings_point_at_the_enterprise_cells(reports):
+    r = reports["official-2021.xlsx"]
+    c03 = next(f for f in r["findings"] if f["rule"] == "C03")
+    # 支付境外个人委托研发费: book 20000, eligible 0 on P003费用化 — the remainder line's 会计凭证记载金额 cell
+    assert (c03["sheet"], c03["cell"], c03["row"]) == ("P003费用化", "E9", 9)
+    f11 = [f for f in r["findings"] if f["rule"] == "F11"]
+    assert len(f11) == 5 and "读出 13 行明细" in f11[0]["message"]
+
+
+def test_mixed_workbook_keeps_its_enterprise_and_projects(reports):
+    r = reports["mixed-2021.xlsx"]
+    rules = _rules(r)
+    assert "F01" not in rules and "F02" not in rules and "B01" not in rules and "B07" not in rules
+    assert r["enterprise"]["industry"] == "C3499"
+    kinds = {x["sheet"]: x["layout"] for x in r["layouts"]}
+    assert kinds["汇总表"] == "official_2021_summary" and kinds["企业信息"] == "standard"
+    f12 = next(f for f in r["findings"] if f["rule"] == "F12")
+    assert "企业信息（" not in f12["message"] and "明细项目" in f12["message"]
+
+
+def test_single_official_ledger_under_our_sheet_name():
+    r = check(FOLDER / "single-ledger.xlsx").to_dict()
+    p, expense, vs = officialbook.ledgers()[0]
+    std = check_book(book_from_sheets(make_layouts.standard_sheets(vs))).to_dict()
+    assert _figures(r) == _figures(std)
+    assert r["stats"]["7"] == EXPECTED["single-ledger.xlsx"]["stats7"]
+    assert r["layouts"] == [
+        {"sheet": "辅助账明细", "layout": "official_2021_ledger", "label": r["layouts"][0]["label"]}
+    ]
+    assert {"F01", "F02"}.isdisjoint(_rules(r))
+
+
+def test_expected_figures_come_from_the_policy_not_from_rdcheck():
+    exp = officialbook.expected()
+    # 其他相关费用 64800 in scope, base 417801: limit 46422.33…; line 40 = 2 + 36 × 80% + 38
+    assert exp["a28"] == Decimal("64800.00") and exp["other_allowed"] == Decimal("46422.33")
+    assert exp["a40"] == Decimal("744223.33")
