@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -279,3 +280,74 @@ def test_a_full_file_system_leaves_no_half_output_and_no_stale_one(tmp_path: Pat
         del paths
     finally:
         subprocess.run(["umount", str(fs)], capture_output=True)
+
+
+# ---------------------------------------------------------------- interrupts and kills
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        kids += [int(x) for x in task.read_text().split()]
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _hanging_batch(tmp_path: Path, n: int = 3) -> tuple[subprocess.Popen, Path, list[int]]:
+    """A batch whose every file hangs, started and seen to run its workers."""
+    names = []
+    for i in range(n):
+        book(tmp_path / "in" / f"h{i}.xlsx", uscc(i + 1), f"企业{i}")
+        names.append(f"hang=h{i}.xlsx")
+    out = tmp_path / "out"
+    proc = rdcheck("batch", str(tmp_path / "in"), "-o", str(out), "-j", "2", "--timeout", "600",
+                   env={"RDCHECK_TEST_FAULT": ",".join(names)})  # fmt: skip
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while len(workers) < 2:
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.1)
+        workers = [k for k in _children(proc.pid) if _alive(k)]
+    return proc, out, workers
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc to find the worker processes")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_signalled_batch_stops_its_workers_says_what_it_left_and_leaves_no_temporaries(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    proc, out, workers = _hanging_batch(tmp_path)
+    (out / "results.jsonl").write_text("an older run's\n")  # stands for last run's outputs
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 128 + sig
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("rdcheck: 已中断：已检查 0/3 个文件") and "未改动" in last and "临时文件已清理" in last
+    assert "Traceback" not in err
+    deadline = time.monotonic() + 5
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers)
+    assert leftovers(out) == [] and (out / "results.jsonl").read_text() == "an older run's\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc to find the worker processes")
+def test_workers_die_with_a_killed_parent_and_the_next_run_recovers_the_folder(tmp_path: Path) -> None:
+    proc, out, workers = _hanging_batch(tmp_path)
+    proc.kill()
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 5
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(w) for w in workers), "a worker outlived its SIGKILLed parent"
+    assert any(p.name.startswith(".rdcheck-run-") for p in (out / "feedback").iterdir())  # the dead run's
+    ok = CliRunner().invoke(batch_command, [str(tmp_path / "in"), "-o", str(out), "-q", "-j", "1"])
+    assert ok.exit_code == 0, ok.output  # the lock died with its holder
+    assert leftovers(out) == []

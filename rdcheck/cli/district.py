@@ -266,15 +266,23 @@ __all__ = ["batch", "batch_command", "rollup", "rollup_command"]
 
 @contextmanager
 def interrupts_as_keyboard_interrupt() -> Iterator[None]:
-    """SIGTERM and SIGHUP stop a long run the way Ctrl-C does: workers stopped, temporaries removed, a last line."""
+    """SIGTERM and SIGHUP stop a long run the way Ctrl-C does: workers stopped, temporaries removed, a last line.
+
+    While the worker pool runs, the handler only leaves it a stop request (acted on within half a second): a
+    KeyboardInterrupt raised from a handler can land in a callback that ignores it, a fork hook, and be lost.
+    """
+
+    from ..district.pool import request_stop
 
     def handler(signum: int, frame: Any) -> None:
+        if request_stop(signum):
+            return  # the running pool stops itself at its next wake-up
         exc = KeyboardInterrupt()
         exc.signum = signum  # type: ignore[attr-defined]
         raise exc
 
     previous = {}
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         sig = getattr(signal, name, None)
         if sig is not None:
             try:

@@ -23,6 +23,7 @@ from typing import Any
 from ..errors import RdcheckError
 from ..model import error_dict
 from ..text import one_line
+from .lock import close_inherited_locks
 
 DEFAULT_TIMEOUT = 300.0
 STARTUP_GRACE = 120.0  # how long a fresh worker may take to boot and acknowledge its first file
@@ -34,6 +35,42 @@ DEFAULT_START_METHOD = "fork" if "fork" in mp.get_all_start_methods() else "spaw
 FAULT_ENV = "RDCHECK_TEST_FAULT"
 
 CheckFunction = Callable[[str, Any, str], Any]
+PARENT_POLL = 1.0  # seconds between a worker's looks at whether its parent is still there
+WAIT_SLICE = 0.5  # the parent wakes this often, so that a signal (and a stop request) is acted on at once
+_STOP_REQUESTS: list[int] = []  # signals asked to stop the pool (see request_stop)
+_RUNNING: list[bool] = []  # one entry while run_pool runs
+
+
+def request_stop(signum: int) -> bool:
+    """Ask a running pool to stop (from a signal handler); return False when no pool runs (the caller acts).
+
+    The pool raises KeyboardInterrupt (with .signum) at its next wake-up, within WAIT_SLICE. A handler's own
+    KeyboardInterrupt could land anywhere, even in a callback that ignores exceptions (a fork hook), and be lost.
+    """
+    _STOP_REQUESTS.append(signum)
+    return bool(_RUNNING)
+
+
+_PARENT_ENDS: set[Any] = set()  # this process's ends of its workers' pipes: never inherited by a forked child
+
+
+def _after_fork_in_child() -> None:
+    """In any child forked from here: close the parent's pipe ends and folder locks it inherited.
+
+    A worker holding the parent's end of its own pipe would never see end-of-file when the parent dies, and would
+    wait in recv forever; one holding the output folder's lock would keep the folder locked after its parent.
+    """
+    for conn in list(_PARENT_ENDS):
+        try:
+            conn.close()
+        except OSError:
+            pass
+    _PARENT_ENDS.clear()
+    close_inherited_locks()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 # ---------------------------------------------------------------- the worker side
@@ -124,12 +161,47 @@ class _Checker:
         return result
 
 
-def _worker_main(conn: Any, settings: WorkerSettings) -> None:
+def _die_with_parent(parent_pid: int) -> None:
+    """End this worker when its parent ends, however the parent ends (SIGKILL included).
+
+    On Linux the kernel sends SIGKILL when the parent goes (PR_SET_PDEATHSIG); everywhere a daemon thread looks
+    at the parent's pid every PARENT_POLL seconds. SIGTERM and SIGHUP end a worker at once (a handler inherited
+    from the parent must not turn them into a Python exception the checker could catch); Ctrl-C is the parent's
+    to handle: it stops its workers itself.
+    """
+    import signal
+    import threading
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, TypeError):  # not Linux
+        pass
+    if os.getppid() != parent_pid:  # the parent went before the line above took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_POLL)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="rdcheck-parent-watch", daemon=True).start()
+
+
+def _worker_main(conn: Any, settings: WorkerSettings, parent_pid: int | None = None) -> None:
     """Serve (index, path) tasks until told to stop: ('start', index) then ('done', index, result)."""
     import faulthandler
     import sys
     import warnings
 
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
     warnings.simplefilter("ignore")
     # Stray output (prints, warnings, a native library's panic message, a crash dump) must not break the
     # parent's progress bar: the worker's own stdout and stderr go nowhere, at the descriptor level too.
@@ -169,9 +241,16 @@ class _Worker:
 
 def _spawn(ctx: Any, settings: WorkerSettings) -> _Worker:
     parent, child = ctx.Pipe()
-    process = ctx.Process(target=_worker_main, args=(child, settings), daemon=True)
-    process.start()
-    child.close()
+    _PARENT_ENDS.add(parent)
+    process = ctx.Process(target=_worker_main, args=(child, settings, os.getpid()), daemon=True)
+    try:
+        process.start()
+    except BaseException:
+        _PARENT_ENDS.discard(parent)
+        parent.close()
+        raise
+    finally:
+        child.close()
     return _Worker(process=process, conn=parent)
 
 
@@ -187,6 +266,7 @@ def _stop(worker: _Worker, kill: bool) -> None:
     if worker.process.is_alive():
         worker.process.kill()
         worker.process.join()
+    _PARENT_ENDS.discard(worker.conn)
     worker.conn.close()
 
 
@@ -227,8 +307,14 @@ def run_pool(
         assert index is not None
         on_result(index, result)
 
+    _STOP_REQUESTS.clear()
+    _RUNNING.append(True)
     try:
         while pending or any(w.index is not None for w in workers):
+            if _STOP_REQUESTS:
+                stop = KeyboardInterrupt()
+                stop.signum = _STOP_REQUESTS[-1]  # type: ignore[attr-defined]
+                raise stop
             busy = sum(1 for w in workers if w.index is not None)
             while len(workers) < min(jobs, busy + len(pending)):
                 workers.append(_spawn(ctx, settings))
@@ -250,7 +336,7 @@ def run_pool(
             if not busy_workers:
                 continue
             now = time.monotonic()
-            wait_for = max(0.0, min(w.deadline for w in busy_workers) - now)
+            wait_for = min(WAIT_SLICE, max(0.0, min(w.deadline for w in busy_workers) - now))
             handles = [w.conn for w in busy_workers] + [w.process.sentinel for w in busy_workers]
             ready = set(wait(handles, timeout=wait_for))
             now = time.monotonic()
@@ -298,6 +384,7 @@ def run_pool(
                     finish(w, error_dict(paths[w.index], reason))
                     workers.remove(w)
     finally:
+        _RUNNING.pop()
         for w in workers:
             _stop(w, kill=w.index is not None)
 
@@ -339,5 +426,6 @@ __all__ = [
     "check_here",
     "default_jobs",
     "preload",
+    "request_stop",
     "run_pool",
 ]
