@@ -161,8 +161,11 @@ class _Checker:
         return result
 
 
-def _die_with_parent(parent_pid: int) -> None:
+def _die_with_parent(expected: int | None) -> None:
     """End this worker when its parent ends, however the parent ends (SIGKILL included).
+
+    `expected` is the pid of the process that started the worker when it is its parent (fork, spawn); under
+    forkserver the parent is the fork server, which itself ends with the process it serves.
 
     On Linux the kernel sends SIGKILL when the parent goes (PR_SET_PDEATHSIG); everywhere a daemon thread looks
     at the parent's pid every PARENT_POLL seconds. SIGTERM and SIGHUP end a worker at once (a handler inherited
@@ -182,7 +185,8 @@ def _die_with_parent(parent_pid: int) -> None:
         ctypes.CDLL(None).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError, TypeError):  # not Linux
         pass
-    if os.getppid() != parent_pid:  # the parent went before the line above took effect
+    parent_pid = os.getppid()
+    if expected is not None and parent_pid != expected:  # the parent went before the line above took effect
         os._exit(1)
 
     def watch() -> None:
@@ -200,8 +204,7 @@ def _worker_main(conn: Any, settings: WorkerSettings, parent_pid: int | None = N
     import sys
     import warnings
 
-    if parent_pid is not None:
-        _die_with_parent(parent_pid)
+    _die_with_parent(parent_pid)
     warnings.simplefilter("ignore")
     # Stray output (prints, warnings, a native library's panic message, a crash dump) must not break the
     # parent's progress bar: the worker's own stdout and stderr go nowhere, at the descriptor level too.
@@ -242,7 +245,8 @@ class _Worker:
 def _spawn(ctx: Any, settings: WorkerSettings) -> _Worker:
     parent, child = ctx.Pipe()
     _PARENT_ENDS.add(parent)
-    process = ctx.Process(target=_worker_main, args=(child, settings, os.getpid()), daemon=True)
+    expected = os.getpid() if ctx.get_start_method() in ("fork", "spawn") else None
+    process = ctx.Process(target=_worker_main, args=(child, settings, expected), daemon=True)
     try:
         process.start()
     except BaseException:
