@@ -205,3 +205,47 @@ def test_words_that_look_like_footers_or_transfers_in_a_summary_are_still_spendi
     assert [x.cell for x in sheet.lines] == ["I6", "J7", "K8", "L12", "L15"] and sheet.issues == []
     grid[8][4:6] = [-68000.5, None]  # the month-end transfer printed as a negative 借方
     assert parse_erp(grid).kinds[9] == "transfer"
+
+
+# ---------------------------------------------------------------- records of the standard ledger
+
+
+def test_erp_lines_become_standard_ledger_records_with_their_cells() -> None:
+    from rdcheck.workbook.layouts.erp_book import erp_ledger, project_of
+
+    assert project_of("RD2024-01 新型离心泵研发", "x") == ("RD2024-01", "新型离心泵研发")
+    assert project_of("新型离心泵研发", "x") == ("新型离心泵研发", "新型离心泵研发")
+    assert project_of(None, "Sheet1") == ("Sheet1", "Sheet1")
+    ledger = erp_ledger([("RD2024-01", parse_erp(yonyou()))])
+    assert [(r["明细项目"], r["账载金额"], r["项目编号"], r["支出类型"], r["可加计金额"]) for r in ledger.records] == [
+        ("1.1", Decimal(50000), "RD2024-01", "费用化", None),
+        ("1.2", Decimal(10000), "RD2024-01", "费用化", None),
+        ("2.1", Decimal("8000.5"), "RD2024-01", "费用化", None),
+        ("6.5", Decimal(1200), "RD2024-01", "费用化", None),
+        ("6.5", Decimal(-200), "RD2024-01", "费用化", None),
+    ]
+    assert ledger.cells[0] == {"账载金额": "I6", "明细项目": "I4", "费用类别": "I4", "日期": "B6", "凭证号": "C6",
+                               "摘要": "D6"}  # fmt: skip
+    assert ledger.default_expense == ["RD2024-01"] and ledger.no_project == []
+    assert [(u.account.code, u.mapping.source, u.lines, u.amount) for u in ledger.uses][-1] == (
+        "530105",
+        "guess",
+        2,
+        Decimal(1000),
+    )
+    assert ledger.projects == {
+        "RD2024-01": {"项目编号": "RD2024-01", "项目名称": "新型离心泵研发", "支出类型": "费用化"}
+    }
+
+
+def test_an_amount_that_cannot_be_read_is_a_line_with_its_text_never_nothing() -> None:
+    from rdcheck.workbook.layouts.erp_book import erp_ledger
+
+    grid = yonyou()
+    grid[11][11] = "一千二"  # 差旅费 written in words; 借方 still says 1200
+    grid[11][4] = None
+    sheet = parse_erp(grid)
+    bad = [x for x in sheet.lines if x.amount is None]
+    assert [(x.cell, x.raw) for x in bad] == [("L12", "一千二")] and ("L12" in [c for _, c, _ in sheet.invalid])
+    ledger = erp_ledger([("RD", sheet)])
+    assert ledger.invalid == {3: {"账载金额": "一千二"}} and ledger.records[3]["账载金额"] is None

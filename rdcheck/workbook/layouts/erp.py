@@ -110,13 +110,14 @@ class ErpLine:
     row: int
     cell: str
     account: Account
-    amount: Decimal
+    amount: Decimal | None  # None: the cell holds something that is not an amount (its text in ``raw``)
     date: dt.date | None
     voucher: str | None
     summary: str | None
     date_cell: str | None = None
     voucher_cell: str | None = None
     summary_cell: str | None = None
+    raw: str | None = None
 
 
 @dataclass(frozen=True)
@@ -358,12 +359,14 @@ def parse_erp(rows: Grid) -> ErpSheet | None:
     return sheet
 
 
-def _amount(sheet: ErpSheet, row: Sequence[Any], col: int | None, r: int) -> Decimal | None:
+def _amount(
+    sheet: ErpSheet, row: Sequence[Any], col: int | None, r: int, bad: list[tuple[int, str, str]] | None = None
+) -> Decimal | None:
     if col is None or col >= len(row):
         return None
     got = parse_amount(row[col], sheet.unit)
     if isinstance(got, Invalid):
-        sheet.invalid.append((r, cell_ref(col, r), got.raw))
+        (sheet.invalid if bad is None else bad).append((r, cell_ref(col, r), got.raw))
         return None
     return got
 
@@ -421,23 +424,41 @@ def _read_rows(sheet: ErpSheet, rows: Grid, start: int) -> None:
         row, r = rows[r0], r0 + 1
         if all(is_blank(v) for v in row):
             continue
-        amounts = {a.col: v for a in sheet.accounts if (v := _amount(sheet, row, a.col, r)) is not None}
-        debit = _amount(sheet, row, cols.get("debit"), r)
-        credit = _amount(sheet, row, cols.get("credit"), r)
+        bad: list[tuple[int, str, str]] = []
+        amounts = {a.col: v for a in sheet.accounts if (v := _amount(sheet, row, a.col, r, bad)) is not None}
+        debit = _amount(sheet, row, cols.get("debit"), r, bad)
+        credit = _amount(sheet, row, cols.get("credit"), r, bad)
         kind = _row_kind(sheet, row, amounts, debit or ZERO, credit or ZERO)
+        if kind == OTHER and bad:
+            kind = VOUCHER  # amounts that cannot be read are not nothing: the row is reported, never dropped
         sheet.kinds[r] = kind
+        if kind not in (FOOT, CARRIED, OPEN, CLOSE):
+            sheet.invalid += bad
         if kind in (VOUCHER, TRANSFER):
             date = _date(sheet, row, last)
             total = _amount(sheet, row, cols.get("analysis_total"), r)
             tally.add(r, amounts, debit, credit, analysis_total=total, date=date)
         if kind == VOUCHER:
-            _voucher_lines(sheet, row, r, amounts, date)
+            unread = {int(_col_of(cell)): raw for _, cell, raw in bad}
+            _voucher_lines(sheet, row, r, amounts, date, unread)
         elif kind in TIE_KINDS:
             tally.check(r, kind, row)
     tally.finish()
 
 
-def _voucher_lines(sheet: ErpSheet, row: Sequence[Any], r: int, amounts: dict[int, Decimal], date: Any) -> None:
+def _col_of(cell: str) -> int:
+    """The 0-based column of a reference (``I6`` → 8)."""
+    n = 0
+    for ch in cell:
+        if not ch.isalpha():
+            break
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _voucher_lines(
+    sheet: ErpSheet, row: Sequence[Any], r: int, amounts: dict[int, Decimal], date: Any, unread: dict[int, str]
+) -> None:
     cols = sheet.columns
     voucher, summary = _voucher(sheet, row), _text(row, cols.get("summary"))
     keys = {
@@ -458,6 +479,8 @@ def _voucher_lines(sheet: ErpSheet, row: Sequence[Any], r: int, amounts: dict[in
         amount = amounts.get(account.col)
         if amount:
             sheet.lines.append(ErpLine(r, cell_ref(account.col, r), account, amount, **keys))
+        elif account.col in unread:
+            sheet.lines.append(ErpLine(r, cell_ref(account.col, r), account, None, raw=unread[account.col], **keys))
 
 
 def looks_like_erp(rows: Grid) -> bool:
