@@ -249,3 +249,18 @@ def test_an_amount_that_cannot_be_read_is_a_line_with_its_text_never_nothing() -
     assert [(x.cell, x.raw) for x in bad] == [("L12", "一千二")] and ("L12" in [c for _, c, _ in sheet.invalid])
     ledger = erp_ledger([("RD", sheet)])
     assert ledger.invalid == {3: {"账载金额": "一千二"}} and ledger.records[3]["账载金额"] is None
+
+
+def test_erp_map_in_the_config_file_is_validated_with_one_line_errors(tmp_path) -> None:
+    from rdcheck.engine import Config
+
+    path = tmp_path / "rdcheck.yaml"
+    path.write_text('erp_map:\n  "53010101": 1.3\n  "913208047581784510": {差旅费: 6.1}\n', encoding="utf-8")
+    config = Config.load(path)
+    assert config.erp_map.common == {"53010101": "1.3"}
+    assert config.erp_map.by_uscc == {"913208047581784510": {"差旅费": "6.1"}}
+    path.write_text("erp_map:\n  差旅费: 9.9\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        Config.load(path)
+    assert str(info.value) == "配置 rdcheck.yaml 无效：erp_map.差旅费：9.9 不是明细项目（如 1.1、2.1 或其名称）"
+    assert "\n" not in info.value.message("en") and "is not a sub-item" in info.value.message("en")

@@ -27,6 +27,8 @@ STATUS_COLOURS = {  # (fill, font): green, yellow, red, dark red, grey
 }
 SEVERITY_NAMES = {"zh": {"error": "错误", "warning": "警告", "info": "提示"}, "en": {s: s for s in SEVERITIES}}
 
+UPPER_BOUND_RULE = "F15"  # the tax figures are an upper bound (no eligible amounts in the ledger)
+
 # (key, zh header, en header, kind, width)
 COLUMNS: tuple[tuple[str, str, str, str, int], ...] = (
     ("file", "file", "file", "text", 40),
@@ -110,6 +112,12 @@ def summary_row(result: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
     if status == "superseded":
         by = result.get("superseded_by")
         reasons.append(f"已被较新的 {by} 替代" if lang == "zh" else f"superseded by the newer {by}")
+    if any(isinstance(f, dict) and f.get("rule") == UPPER_BOUND_RULE for f in findings):
+        reasons.append(
+            "A107012 与减免税额是上限（会计软件多栏账没有可加计金额，F15）"
+            if lang == "zh"
+            else "A107012 and the tax saving are an upper bound (ERP ledger without eligible amounts, F15)"
+        )
     if result.get("_feedback_error"):
         head = "反馈工作簿未能写出" if lang == "zh" else "feedback workbook not written"
         reasons.append(f"{head}：{result['_feedback_error']}")

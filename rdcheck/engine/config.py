@@ -7,6 +7,7 @@ rules:
 policy: {…}          # passed to rdcheck.compute as overrides of the policy tables
 limits: {max_rows: 500000}
 web: {bureau_password: …}   # rdcheck serve only (rdcheck.web.settings)
+erp_map: {"53010101": 1.1, 差旅费: 6.5}   # ERP 多栏账 sub-accounts → sub-items (rdcheck.workbook.layouts.erp_map)
 ```
 """
 
@@ -23,7 +24,7 @@ from ..errors import ConfigError
 from ..model import SEVERITIES
 from .catalogue import Catalogue, Rule, check_param_value, load_catalogue
 
-_TOP = {"rules", "policy", "limits", "web"}  # web: read by rdcheck.web.settings (rdcheck serve)
+_TOP = {"rules", "policy", "limits", "web", "erp_map"}  # web: read by rdcheck.web.settings (rdcheck serve)
 _RULE_KEYS = {"severity", "enabled", "params"}
 
 
@@ -34,6 +35,7 @@ class Config:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> {severity, enabled, params}
     policy: dict[str, Any] | None = None
     limits: dict[str, Any] = field(default_factory=dict)
+    erp_map: Any = None  # rdcheck.workbook.layouts.erp_map.ErpMap: ERP sub-accounts → sub-items, per enterprise
     source: str | None = None
 
     @classmethod
@@ -95,7 +97,10 @@ class Config:
                 raise bad(f"未知的 limits.{key}（可用：{known}）", f"unknown limits.{key} (known: {known})")
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
                 raise bad(f"limits.{key} 必须是正数", f"limits.{key} must be a positive number")
-        return cls(rules=rules, policy=policy or None, limits=dict(limits), source=source)
+        from ..workbook.layouts.erp_map import load_erp_map
+
+        erp_map = load_erp_map(data.get("erp_map"), bad)
+        return cls(rules=rules, policy=policy or None, limits=dict(limits), erp_map=erp_map, source=source)
 
     def enabled(self, rule: Rule) -> bool:
         return bool(self.rules.get(rule.id, {}).get("enabled", True))
