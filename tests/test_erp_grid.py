@@ -264,3 +264,25 @@ def test_erp_map_in_the_config_file_is_validated_with_one_line_errors(tmp_path) 
         Config.load(path)
     assert str(info.value) == "配置 rdcheck.yaml 无效：erp_map.差旅费：9.9 不是明细项目（如 1.1、2.1 或其名称）"
     assert "\n" not in info.value.message("en") and "is not a sub-item" in info.value.message("en")
+
+
+def test_three_row_header_with_voucher_kind_and_number_and_an_analysis_total() -> None:
+    grid = [
+        ["研发支出明细账（多栏式）"] * 10,
+        ["核算单位：江苏某某科技有限公司", None, None, None, "金额单位：元", None, "期间：2024年1月-2024年6月"],
+        ["2024年", "2024年", "凭证", "凭证", "摘要", "借方", "贷方", "余额", "借方金额分析", "借方金额分析"],
+        ["月", "日", "凭证字", "凭证号", "摘要", "借方", "贷方", "余额", "职工薪酬", "合计"],
+        ["月", "日", "凭证字", "凭证号", "摘要", "借方", "贷方", "余额", "工资", "合计"],
+        [3, 1, "记", 8, "发放工资", 7000, None, 7000, 7000, 7000],
+        [3, None, "记", 9, "补发工资", 500, None, 7500, 500, 400],  # day printed once; its 合计 is wrong
+        [None, None, None, None, "本月合计", 7500, 0, 7500, 7500, 7500],
+    ]
+    sheet = parse_erp(grid)
+    assert sheet.header_rows == (3, 5) and sheet.company == "江苏某某科技有限公司" and sheet.unit == "元"
+    assert sheet.period == (dt.date(2024, 1, 1), dt.date(2024, 6, 30))
+    assert [(a.label, a.name, a.code) for a in sheet.accounts] == [("工资", "职工薪酬—工资", None)]
+    assert [(x.voucher, x.date, x.cell) for x in sheet.lines] == [
+        ("记-8", dt.date(2024, 3, 1), "I6"),
+        ("记-9", dt.date(2024, 3, 1), "I7"),
+    ]
+    assert [(i.cell, i.label, i.stated, i.read) for i in sheet.issues] == [("J7", "合计", Decimal(400), Decimal(500))]

@@ -391,9 +391,10 @@ def _date(sheet: ErpSheet, row: Sequence[Any], last: list[int | None]) -> dt.dat
         got = parse_date(row[cols["date"]])
         return got if isinstance(got, dt.date) else None
     month, day = _int(row, cols.get("month")), _int(row, cols.get("day"))
-    if month is None:  # printed ledgers leave a repeated month blank
+    if month is None:  # printed ledgers leave a repeated month (and day) blank
         month = last[0]
-        day = day if day is not None else last[1]
+    if day is None and month == last[0]:
+        day = last[1]
     last[0], last[1] = month, day
     if sheet.year is None or month is None or day is None:
         return None
