@@ -24,6 +24,7 @@ lint: $(STAMP)
 
 samples: $(STAMP)
 	$(BIN)/python samples/make_samples.py
+	$(BIN)/python samples/make_erp_sample.py
 
 demo: $(STAMP)
 	@bash samples/demo.sh $(BIN) $(OUT)

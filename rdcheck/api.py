@@ -49,6 +49,13 @@ def check_book(book: Book, config: Any = None, lang: str = "zh", sha256: str | N
     foreign = book.foreign
     if foreign is not None and foreign.untied:
         return _withheld(book, calc, findings, lang, sha256)
+    notes = list(calc.notes_en if lang == "en" else calc.notes)
+    if _upper_bound(book):
+        notes.insert(0, UPPER_BOUND["en" if lang == "en" else "zh"])
+    for read in foreign.reads if foreign is not None else ():  # what a layout reader says about one sheet
+        for note in read.notes:
+            text = note.get("en" if lang == "en" else "zh") or note.get("zh", "")
+            notes.append(f"sheet '{read.sheet}': {text}" if lang == "en" else f"工作表“{read.sheet}”：{text}")
     return Report(
         file=book.path,
         sha256=sha256,
@@ -59,10 +66,24 @@ def check_book(book: Book, config: Any = None, lang: str = "zh", sha256: str | N
         tax_saving=calc.tax_saving,
         stats=calc.stats_json(),
         reconciliation=calc.reconciliation,
-        notes=list(calc.notes_en if lang == "en" else calc.notes),
+        notes=notes,
         calc=calc,
         book=book,
     )
+
+
+UPPER_BOUND = {
+    "zh": "辅助账来自会计软件多栏账，只有账载金额：A107012、加计扣除额和减免税额按账载金额计算，是上限（见 F15）",
+    "en": "The ledger is an ERP multi-column export with book amounts only: A107012, the deduction and the tax saving "
+    "are computed on them and are an upper bound (see F15)",
+}
+
+
+def _upper_bound(book: Book) -> bool:
+    """Whether the tax figures are an upper bound: the ledger has 多栏账 lines (book amounts, no eligible ones)."""
+    from .workbook.layouts.erp_layout import erp_reads
+
+    return any(r.lines for r in erp_reads(book))
 
 
 WITHHELD = {
@@ -96,7 +117,11 @@ def load_book(path: str | os.PathLike[str], config: Any = None, info: Any = None
 
     ``info`` is an :class:`~rdcheck.workbook.Enterprise` (``--info``) for a workbook without 企业信息.
     """
-    return read_book(path, Limits.from_mapping(getattr(config, "limits", None)), info=info)
+    book = read_book(path, Limits.from_mapping(getattr(config, "limits", None)), info=info)
+    from .workbook.layouts.erp_layout import apply_erp_map
+
+    apply_erp_map(book, getattr(config, "erp_map", None))  # ERP 多栏账: the enterprise's own sub-account map
+    return book
 
 
 def check(path: str | os.PathLike[str], config: Any = None, lang: str = "zh", info: Any = None) -> Report:

@@ -154,6 +154,7 @@ def _write(book: Book, path: str) -> int:
         sheets = {}
         for layout in SHEETS:
             present = book.enterprise.present if layout is ENTERPRISE else book.tables[layout.name].present
+            present = present or layout.name in _synthesised(book)
             if present:
                 sheets[layout.name] = wb.add_worksheet(layout.name)
         lists = _Lists(wb)
@@ -165,7 +166,7 @@ def _write(book: Book, path: str) -> int:
             else:
                 table = book.tables[name]
                 sources = line_sources(book) if name == LEDGER.name else None
-                _write_table(ws, table, fmt, lists, sources)
+                _write_table(ws, book, table, fmt, lists, sources)
                 if name == LEDGER.name:
                     lines = len(table.data)
         _print_setup(instructions, landscape=True)
@@ -194,7 +195,11 @@ def cell_value(f: Field, value: Any, unit: str | None = None) -> Any:
 
 
 def _put(ws: Any, r: int, c: int, value: Any, fmt: _Formats, f: Field) -> None:
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):  # None, or pandas' NaN for a blank
+        ws.write_blank(r, c, None, fmt.of(f))
+    elif isinstance(value, float) and value in (float("inf"), float("-inf")):
+        ws.write_string(r, c, str(value), fmt.plain)
+    elif value is None:
         ws.write_blank(r, c, None, fmt.of(f))
     elif isinstance(value, dt.datetime):
         ws.write_datetime(r, c, value, fmt.date)
@@ -210,15 +215,22 @@ def _put(ws: Any, r: int, c: int, value: Any, fmt: _Formats, f: Field) -> None:
         ws.write_string(r, c, str(value), fmt.plain)
 
 
+def _synthesised(book: Book) -> set[str]:
+    """The standard sheets rdcheck made from foreign layouts (no such sheet in the file): written in full."""
+    foreign = getattr(book, "foreign", None)
+    return set(getattr(foreign, "synthesised", ()) or ())
+
+
 def _write_enterprise(ws: Any, book: Book, fmt: _Formats, lists: _Lists) -> None:
     ent = book.enterprise
+    every = ENTERPRISE.name in _synthesised(book)  # a new form to complete: every key, blank where unknown
     ws.write(0, 0, ENTERPRISE_KEY_HEADERS[0], fmt.header)
     ws.write(0, 1, ENTERPRISE_VALUE_HEADERS[0], fmt.header)
     ws.set_column(0, 0, max(display_width(header_text(f)) for f in ENTERPRISE.fields) + 4)
     ws.set_column(1, 1, 36)
     r = 1
     for f in ENTERPRISE.fields:
-        if f.name not in ent.rows and ent.values.get(f.name) is None:
+        if not every and f.name not in ent.rows and ent.values.get(f.name) is None:
             continue  # a key the original lacks stays missing (F02 then, as before)
         ws.write_string(r, 0, header_text(f), fmt.header_required if f.required else fmt.header)
         bad = ent.invalid.get(f.name)
@@ -230,8 +242,19 @@ def _write_enterprise(ws: Any, book: Book, fmt: _Formats, lists: _Lists) -> None
     ws.freeze_panes(1, 0)
 
 
-def _write_table(ws: Any, table: Table, fmt: _Formats, lists: _Lists, sources: dict[int, str] | None) -> None:
-    fields = [f for f in table.layout.fields if f.name in table.letters]
+def _fields(book: Book, table: Table) -> list[Field]:
+    """The columns written: every one of a sheet made from foreign layouts (a form to complete), else those the
+    file had; a ledger read from foreign layouts also gets 可加计金额 (blank = 账载金额) for the enterprise to fill."""
+    if table.name in _synthesised(book):
+        return list(table.layout.fields)
+    foreign = table.sources is not None and any(not s.sheet == LEDGER.name for s in table.sources.values())
+    return [f for f in table.layout.fields if table.has(f.name) or (foreign and f.name == "可加计金额")]
+
+
+def _write_table(
+    ws: Any, book: Book, table: Table, fmt: _Formats, lists: _Lists, sources: dict[int, str] | None
+) -> None:
+    fields = _fields(book, table)
     last = max(len(table.data), 1)
     for c, f in enumerate(fields):
         text = header_text(f)

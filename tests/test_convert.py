@@ -80,3 +80,35 @@ def test_cli_convert(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and len(bad.output.strip().splitlines()) == 1 and not (tmp_path / "x.xlsx").exists()
     missing = CliRunner().invoke(main, ["convert", str(src)])
     assert missing.exit_code == 2 and "-o" in missing.output
+
+
+def test_an_erp_export_converts_to_a_standard_workbook_with_the_same_figures(tmp_path: Path) -> None:
+    import yaml
+
+    erp = LEDGERS.parent / "erp"
+    src = erp / "研发支出多栏账-2024.xlsx"
+    out = tmp_path / "std.xlsx"
+    done = convert_book(load_book(src), out, source=src)
+    original, converted = check(src), check(out)
+    assert (original.a107012, original.stats, original.tax_saving) == (
+        converted.a107012,
+        converted.stats,
+        converted.tax_saving,
+    )
+    expected = yaml.safe_load((erp / "expected.yaml").read_text(encoding="utf-8"))
+    assert done.lines == expected["lines"] and done.projects == 2
+    ws = openpyxl.load_workbook(out)["辅助账明细"]
+    heads = [c.value for c in ws[1]]
+    assert heads[-1] == SOURCE_COLUMN and "可加计金额(元)" in heads  # blank: for the enterprise to fill
+    sources = [ws.cell(r, len(heads)).value for r in range(2, 7)]
+    assert sources == [f"'RD2024-01'!{c}" for c in expected["line_cells"]]
+    # what the layout said about itself (read as, lacks, guessed, upper bound) becomes, in the standard
+    # workbook, the standard checks of what is still to fill: the rules the export could not run, and F03
+    said_by_layout = {"F11", "F12", "F14", "F15"}
+    skipped = original.book.foreign.skipped
+    before, after = {f.rule for f in original.findings}, {f.rule for f in converted.findings}
+    assert before - said_by_layout <= after
+    assert after - before <= skipped | {"F03"}
+    empty = {(f.sheet, f.column) for f in converted.findings if f.rule == "F03"}
+    not_carried = original.book.foreign.not_carried
+    assert all(column in not_carried.get(sheet, ()) for sheet, column in empty)

@@ -210,36 +210,43 @@ def test_words_that_look_like_footers_or_transfers_in_a_summary_are_still_spendi
 # ---------------------------------------------------------------- records of the standard ledger
 
 
-def test_erp_lines_become_standard_ledger_records_with_their_cells() -> None:
-    from rdcheck.workbook.layouts.erp_book import erp_ledger, project_of
+def test_erp_lines_become_standard_ledger_lines_with_their_cells() -> None:
+    from rdcheck.workbook.layouts.erp_layout import fingerprint, project_of, read
+    from rdcheck.workbook.layouts.grid import Grid
 
     assert project_of("RD2024-01 新型离心泵研发", "x") == ("RD2024-01", "新型离心泵研发")
     assert project_of("新型离心泵研发", "x") == ("新型离心泵研发", "新型离心泵研发")
     assert project_of(None, "Sheet1") == ("Sheet1", "Sheet1")
-    ledger = erp_ledger([("RD2024-01", parse_erp(yonyou()))])
-    assert [(r["明细项目"], r["账载金额"], r["项目编号"], r["支出类型"], r["可加计金额"]) for r in ledger.records] == [
-        ("1.1", Decimal(50000), "RD2024-01", "费用化", None),
-        ("1.2", Decimal(10000), "RD2024-01", "费用化", None),
-        ("2.1", Decimal("8000.5"), "RD2024-01", "费用化", None),
-        ("6.5", Decimal(1200), "RD2024-01", "费用化", None),
-        ("6.5", Decimal(-200), "RD2024-01", "费用化", None),
+    grid = Grid.of("RD2024-01", yonyou())
+    assert fingerprint(grid) == 14  # 10 + four sub-accounts
+    got = read(grid)
+    assert [
+        (x.values["明细项目"], x.values["账载金额"], x.values["项目编号"], x.values["支出类型"]) for x in got.lines
+    ] == [
+        ("1.1", Decimal(50000), "RD2024-01", "费用化"),
+        ("1.2", Decimal(10000), "RD2024-01", "费用化"),
+        ("2.1", Decimal("8000.5"), "RD2024-01", "费用化"),
+        ("6.5", Decimal(1200), "RD2024-01", "费用化"),
+        ("6.5", Decimal(-200), "RD2024-01", "费用化"),
     ]
-    assert ledger.cells[0] == {"账载金额": "I6", "明细项目": "I4", "费用类别": "I4", "日期": "B6", "凭证号": "C6",
-                               "摘要": "D6"}  # fmt: skip
-    assert ledger.default_expense == ["RD2024-01"] and ledger.no_project == []
-    assert [(u.account.code, u.mapping.source, u.lines, u.amount) for u in ledger.uses][-1] == (
+    assert all(x.values["可加计金额"] is None for x in got.lines)  # book amounts only: the tax figures are a bound
+    assert got.lines[0].cells == {"账载金额": "I6", "明细项目": "I4", "费用类别": "I4", "日期": "B6", "凭证号": "C6",
+                                  "摘要": "D6"}  # fmt: skip
+    assert got.notes and got.has_project and got.ties == []
+    assert [(u.account.code, u.mapping.source, u.lines, u.amount) for u in got.uses][-1] == (
         "530105",
         "guess",
         2,
         Decimal(1000),
     )
-    assert ledger.projects == {
-        "RD2024-01": {"项目编号": "RD2024-01", "项目名称": "新型离心泵研发", "支出类型": "费用化"}
-    }
+    (project,) = got.projects
+    assert project.values == {"项目编号": "RD2024-01", "项目名称": "新型离心泵研发", "支出类型": "费用化"}
+    assert project.cells["项目编号"] == "D2" and got.enterprise["所属年度"].value == 2024
 
 
 def test_an_amount_that_cannot_be_read_is_a_line_with_its_text_never_nothing() -> None:
-    from rdcheck.workbook.layouts.erp_book import erp_ledger
+    from rdcheck.workbook.layouts.erp_layout import read
+    from rdcheck.workbook.layouts.grid import Grid
 
     grid = yonyou()
     grid[11][11] = "一千二"  # 差旅费 written in words; 借方 still says 1200
@@ -247,8 +254,8 @@ def test_an_amount_that_cannot_be_read_is_a_line_with_its_text_never_nothing() -
     sheet = parse_erp(grid)
     bad = [x for x in sheet.lines if x.amount is None]
     assert [(x.cell, x.raw) for x in bad] == [("L12", "一千二")] and ("L12" in [c for _, c, _ in sheet.invalid])
-    ledger = erp_ledger([("RD", sheet)])
-    assert ledger.invalid == {3: {"账载金额": "一千二"}} and ledger.records[3]["账载金额"] is None
+    line = read(Grid.of("RD", grid)).lines[3]
+    assert line.invalid["账载金额"].raw == "一千二" and line.values["账载金额"] is None
 
 
 def test_erp_map_in_the_config_file_is_validated_with_one_line_errors(tmp_path) -> None:

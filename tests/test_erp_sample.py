@@ -17,7 +17,6 @@ import pytest
 import yaml
 
 from rdcheck.workbook.layouts.erp import parse_erp
-from rdcheck.workbook.layouts.erp_book import erp_ledger
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 ERP = SAMPLES / "erp"
@@ -45,20 +44,68 @@ def test_generator_is_deterministic_and_committed(tmp_path: Path) -> None:
         assert (tmp_path / "erp" / f.name).read_bytes() == f.read_bytes(), f"run samples/make_erp_sample.py: {f}"
 
 
-def test_the_sample_reads_to_the_generators_lines_and_ties_out() -> None:
-    sheets = [(title, parse_erp(grid)) for title, grid in filled(ERP / "研发支出多栏账-2024.xlsx")]
-    for title, sheet in sheets:
+def test_the_sample_sheets_read_to_the_generators_lines_and_tie_out() -> None:
+    for title, grid in filled(ERP / "研发支出多栏账-2024.xlsx"):
+        sheet = parse_erp(grid)
         assert sheet.issues == [] and sheet.invalid == [], title
         assert sum(x.amount for x in sheet.lines) == Decimal(str(EXPECTED["sheets"][title]["book"]))
         assert len(sheet.tied_rows) == 24  # 本月合计 and 本年累计 of twelve months
-    ledger = erp_ledger(sheets)
-    assert len(ledger.records) == EXPECTED["lines"]
-    assert ledger.book_total == Decimal(str(EXPECTED["line7"]))
-    assert [c["账载金额"] for c in ledger.cells[:5]] == EXPECTED["line_cells"]
-    by_sub: dict[str, Decimal] = {}
-    for r in ledger.records:
-        by_sub[r["明细项目"]] = by_sub.get(r["明细项目"], Decimal(0)) + r["账载金额"]
-    assert {k: float(v) for k, v in by_sub.items()} == EXPECTED["by_subitem"]  # the keyword guess, account by account
+
+
+@pytest.fixture(scope="module")
+def reports():
+    from rdcheck.api import check
+
+    return check(ERP / "研发支出多栏账-2024.xlsx"), check(ERP / "标准辅助账-同一凭证.xlsx")
+
+
+def test_the_erp_export_gives_the_standard_workbooks_107_2_line_7_and_a_bounded_tax_figure(reports) -> None:
+    erp, standard = reports
+    line7 = Decimal(str(EXPECTED["line7"]))
+    assert Decimal(str(erp.stats["7"])) == Decimal(str(standard.stats["7"])) == line7
+    assert Decimal(str(erp.stats["intramural"])) == Decimal(str(EXPECTED["intramural"]))
+    line40 = Decimal(str(erp.a107012["40"]))
+    assert line40 == Decimal(str(EXPECTED["a107012_line40_upper_bound"])) == Decimal(str(standard.a107012["40"]))
+    assert line40 <= line7  # never higher than the books
+    assert erp.enterprise["year"] == 2024 and len(erp.book.ledger.data) == EXPECTED["lines"]
+    rules = {f.rule for f in erp.findings}
+    assert {"F11", "F14", "F15"} <= rules and not {"F01", "F02", "B13"} & rules
+    assert "F15" not in {f.rule for f in standard.findings}
+    assert "上限" in erp.notes[0]
+
+
+def test_each_guess_is_marked_once_at_its_sub_accounts_header_cell(reports) -> None:
+    erp, _ = reports
+    guesses = [f for f in erp.findings if f.rule == "F14"]
+    assert len(guesses) == 12  # the twelve sub-accounts, each once although two project sheets show most
+    assert all(f.sheet == "RD2024-01" and f.row == 4 for f in guesses)
+    assert [f.cell for f in guesses if f.severity == "warning"] == ["T4"]  # 530199 其他费用: no keyword
+    wage = next(f for f in guesses if f.cell == "I4")
+    assert "1.1 工资薪金" in wage.message and "3,036,079.97" in wage.message
+
+
+def test_erp_map_in_the_config_replaces_the_guess(tmp_path: Path) -> None:
+    from rdcheck.api import check
+    from rdcheck.engine import Config
+    from rdcheck.workbook.reader import read_enterprise
+
+    config = Config.from_dict({"erp_map": {"913208047581784510": {"530199": "6.1", "业务招待费": 8.2}}})
+    bare = check(ERP / "研发支出多栏账-2024.xlsx", config=config)
+    # a bare export names no 统一社会信用代码: one enterprise's entries do not apply to it, the guesses stay
+    assert "T4" in {f.cell for f in bare.findings if f.rule == "F14"}
+    facts = yaml.safe_load((ERP / "企业信息.yaml").read_text(encoding="utf-8"))
+    info = read_enterprise("企业信息.yaml", [["项目", "值"], *([k, v] for k, v in facts.items())])
+    own = check(ERP / "研发支出多栏账-2024.xlsx", config=config, info=info)
+    assert own.enterprise["uscc"] == "913208047581784510"
+    assert {"T4", "S4"}.isdisjoint({f.cell for f in own.findings if f.rule == "F14"})
+    everyone = Config.from_dict({"erp_map": {"530199": "6.1", "业务招待费": 8.2}})
+    report = check(ERP / "研发支出多栏账-2024.xlsx", config=everyone)
+    guesses = {f.cell for f in report.findings if f.rule == "F14"}
+    assert "T4" not in guesses and "S4" not in guesses and len(guesses) == 10
+    other = Decimal(str(EXPECTED["by_subitem"]["8.2"]))
+    assert Decimal(str(report.stats["7"])) == Decimal(str(EXPECTED["line7"]))  # the books do not change
+    assert Decimal(str(report.a107012["28"])) > Decimal(str(EXPECTED["by_subitem"]["6.5"]))  # 其他 now in 6.1
+    assert other > 0
 
 
 @pytest.mark.parametrize("word", ["上年结转", "结转本月研发费用", "本月合计", "本年累计", "过次页", "承前页"])

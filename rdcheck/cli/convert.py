@@ -33,6 +33,9 @@ def convert(file: str, output: str, config_path: str | None, lang: str) -> None:
     except RdcheckError as exc:
         _fail(file, exc.message(lang))
         raise SystemExit(2) from None
+    except Exception as exc:  # never a traceback: one line, exit 2
+        _fail(file, ("unexpected error: " if lang == "en" else "意外错误：") + f"{type(exc).__name__}: {exc}")
+        raise SystemExit(2) from None
     if lang == "en":
         click.echo(f"{done.path}: {done.lines} ledger lines, {done.projects} projects (source cells in 来源单元格)")
     else:

@@ -15,7 +15,7 @@ LEDGER_SHEET = "辅助账明细"
 # Findings that mean the ledger was not read (spec §5 v0.2, issue 10 point 8): a missing ledger sheet or
 # required ledger column, wherever they point; a sheet that does not tie out to its own totals (any sheet).
 LEDGER_UNREAD_RULES = {"F01": LEDGER_SHEET, "F02": LEDGER_SHEET}
-TIE_OUT_RULES: frozenset[str] = frozenset()
+TIE_OUT_RULES = frozenset({"B13"})  # a ledger sheet that does not tie out: its figures are withheld
 # what an unread submission may hold, from figures read outside its ledger: reconciliation rows of these calibers
 # carry 利润表研发费用 (会计) and the reported 107-2 line 7 (统计)
 HOLDING_CALIBERS = ("会计", "统计")

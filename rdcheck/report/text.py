@@ -99,6 +99,9 @@ def _findings(report: Report, lang: str, color: bool) -> list[str]:
     return lines
 
 
+UPPER_BOUND_RULE = "F15"  # the tax figures are an upper bound: an ERP ledger without eligible amounts
+
+
 def _computed(report: Report, lang: str) -> list[str]:
     """The few figures an owner asks first: deduction base, deduction, tax saved, R&D spending."""
     a = report.a107012 or {}
@@ -106,7 +109,10 @@ def _computed(report: Report, lang: str) -> list[str]:
     sections: list[tuple[str, list[tuple[str, Any]]]] = []
     if a:
         tax = [(t("line40", lang), _line(a, 40)), (t("line51", lang), _line(a, 51))]
-        sections.append((t("tax_caliber", lang), tax + [(t("tax_saving", lang), report.tax_saving)]))
+        title = t("tax_caliber", lang)
+        if any(f.rule == UPPER_BOUND_RULE for f in report.findings):
+            title += t("upper_bound", lang)
+        sections.append((title, tax + [(t("tax_saving", lang), report.tax_saving)]))
     if s:
         stats = [(t("stats7", lang), s.get("7")), (t("intramural", lang), s.get("intramural"))]
         if s.get("intramural_reported") is not None:

@@ -500,7 +500,10 @@ def _get_line(a107012: dict[Any, Any], n: int) -> Any:
 
 def _write_a107012(ws: Worksheet, report: Report, fmts: Formats, lang: str, labels: dict[int, str]) -> None:
     a = report.calc.a107012 if report.calc is not None and getattr(report.calc, "a107012", None) else report.a107012
-    _write_header(ws, [t("col_line", lang), t("col_item", lang), t("col_amount", lang)], fmts, (7, 60, 18))
+    amount = t("col_amount", lang)
+    if any(f.rule == "F15" for f in report.findings):  # an ERP ledger: the figures are an upper bound
+        amount += t("upper_bound", lang)
+    _write_header(ws, [t("col_line", lang), t("col_item", lang), amount], fmts, (7, 60, 18))
     r = 0
     for r, n in enumerate(range(1, 53), start=1):
         ws.write_number(r, 0, n)

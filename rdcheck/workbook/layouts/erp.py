@@ -130,6 +130,7 @@ class TieIssue:
     column: str  # the column's header (a sub-account label, 借方, 贷方)
     stated: Decimal
     read: Decimal
+    kind: str = "total"  # "total": a total row; "row": a voucher row's analysis cells against its own 借方/合计
 
 
 @dataclass
@@ -151,6 +152,7 @@ class ErpSheet:
     issues: list[TieIssue] = field(default_factory=list)
     invalid: list[tuple[int, str, str]] = field(default_factory=list)  # (row, cell, raw) amounts not read
     tied_rows: list[int] = field(default_factory=list)  # total rows the lines were checked against
+    cells: dict[str, tuple[int, str]] = field(default_factory=dict)  # info label (科目, 项目 …) -> (row, cell)
 
     @property
     def expense_type(self) -> str | None:
@@ -284,19 +286,22 @@ def _roles(sheet: ErpSheet, paths: list[list[str]], bottom_row: int) -> None:
 
 
 def _info(sheet: ErpSheet, rows: Grid, top: int) -> None:
-    for row in rows[:top]:
+    for r, row in enumerate(rows[:top]):
         texts = [(c, fold(raw_text(v))) for c, v in enumerate(row) if not is_blank(v)]
-        for i, (_, text) in enumerate(texts):
+        for i, (c, text) in enumerate(texts):
             m = _INFO.match(text)
             if m is None:
                 k = _SPACE.sub("", text)
                 if sheet.title is None and "账" in k and len(k) <= 30:
                     sheet.title = text
                 continue
-            value = m.group(2).strip()
+            value, at = m.group(2).strip(), c
             if not value and i + 1 < len(texts) and not _INFO.match(texts[i + 1][1]):
-                value = texts[i + 1][1]
-            _info_value(sheet, m.group(1), value)
+                value, at = texts[i + 1][1], texts[i + 1][0]
+            label = m.group(1)
+            if value and label not in sheet.cells:
+                sheet.cells[label] = (r + 1, cell_ref(at, r + 1))
+            _info_value(sheet, label, value)
 
 
 def _info_value(sheet: ErpSheet, label: str, text: str) -> None:
@@ -502,3 +507,5 @@ def looks_like_erp(rows: Grid) -> bool:
 
 
 __all__ = ["Account", "ErpLine", "ErpSheet", "TieIssue", "looks_like_erp", "parse_erp"]
+
+from . import erp_layout  # noqa: E402, F401  (registers the layout: this is the module the registry imports)

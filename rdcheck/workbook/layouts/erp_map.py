@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..values import Invalid, fold, parse_subitem, raw_text
-from .erp import Account
+
+if TYPE_CHECKING:
+    from .erp import Account
 
 UNMAPPED = "8.2"  # no keyword fits: in the books and statistics, out of the deduction
 _SPACE = re.compile(r"\s+")

@@ -66,7 +66,7 @@ class Tally:
                 ("合计", analysis_total, self.sheet.columns.get("analysis_total")),
             ):
                 if stated is not None and col is not None and abs(stated - spread) > CENT:
-                    self.sheet.issues.append(TieIssue(r, cell_ref(col, r), label, label, stated, spread))
+                    self.sheet.issues.append(TieIssue(r, cell_ref(col, r), label, label, stated, spread, "row"))
 
     def check(self, r: int, kind: str, row: Sequence[Any]) -> None:
         from .erp import _amount  # the same reading as the movement rows (unit, invalid cells)
