@@ -18,6 +18,7 @@ from rdcheck.errors import ConfigError
 SPEC_IDS = (
     [f"F{n:02d}" for n in range(1, 11)]
     + ["F11", "F12"]  # layouts (issue 10)
+    + ["F14", "F15"]  # ERP 多栏账 (issue 10)
     + [f"B{n:02d}" for n in range(1, 13)]
     + ["B13", "B14"]  # layouts (issue 10)
     + [f"C{n:02d}" for n in range(1, 15)]
@@ -30,6 +31,8 @@ DEFAULT_SEVERITY = {
     **dict.fromkeys(["C01", "C02", "C14", "T05"], "info"),
     "F11": "info",
     "F12": "warning",
+    "F14": "warning",  # a keyword guess is shown as info (hit severity); no keyword at all is the warning
+    "F15": "info",
 }
 
 
