@@ -293,3 +293,14 @@ def test_three_row_header_with_voucher_kind_and_number_and_an_analysis_total() -
         ("记-9", dt.date(2024, 3, 1), "I7"),
     ]
     assert [(i.cell, i.label, i.stated, i.read) for i in sheet.issues] == [("J7", "合计", Decimal(400), Decimal(500))]
+
+
+def test_a_ledger_not_exported_by_project_is_one_project_named_after_its_sheet_and_says_so() -> None:
+    from rdcheck.workbook.layouts.erp_layout import read
+    from rdcheck.workbook.layouts.grid import Grid
+
+    grid = yonyou()
+    grid[1][3] = None  # no 项目 line
+    got = read(Grid.of("研发支出", grid))
+    assert not got.has_project and {x.values["项目编号"] for x in got.lines} == {"研发支出"}
+    assert any("没有“项目：”行" in n["zh"] for n in got.notes)
