@@ -45,9 +45,10 @@ class Finding:
     message: str
     value: Any = None
     basis: str = ""
+    waived: str | None = None  # the bureau accepted an explanation: the waiver's reason (rdcheck.district.waivers)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "rule": self.rule,
             "severity": self.severity,
             "pillar": self.pillar,
@@ -59,6 +60,10 @@ class Finding:
             "value": json_value(self.value),
             "basis": self.basis,
         }
+        if self.waived is not None:  # only then: a report without waivers keeps the exact shape of spec §6
+            data["waived"] = True
+            data["waiver"] = self.waived
+        return data
 
 
 @dataclass
@@ -81,9 +86,11 @@ class Report:
 
     @property
     def counts(self) -> dict[str, int]:
+        """Findings by severity; a waived finding is shown but no longer counts (nor sets the status)."""
         counts = dict.fromkeys(SEVERITIES, 0)
         for f in self.findings:
-            counts[f.severity] = counts.get(f.severity, 0) + 1
+            if f.waived is None:
+                counts[f.severity] = counts.get(f.severity, 0) + 1
         return counts
 
     @property

@@ -75,3 +75,5 @@ def test_the_wheel_ships_the_catalogue(tmp_path):
     rules = {f"rdcheck/rules/{p.name}" for p in (ROOT / "rules").glob("*.yaml")}
     assert rules <= names
     assert "rdcheck/cli/__init__.py" in names and "rdcheck/district/rollup.py" in names
+    migrations = {f"rdcheck/district/migrations/{p.name}" for p in (ROOT / "rdcheck/district/migrations").glob("*.sql")}
+    assert migrations and migrations <= names  # the register's schema ships with the wheel

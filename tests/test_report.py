@@ -261,9 +261,9 @@ def test_results_sheet_lists_every_finding_with_links_filter_and_frozen_header(
     wb = openpyxl.load_workbook(write_annotated(report, tmp_path / "out.xlsx"))
     ws = wb["检查结果"]
     header = [c.value for c in ws[1]]
-    assert header == ["规则", "严重程度", "类别", "工作表", "行", "列", "单元格", "问题说明", "值", "政策依据"]
+    assert header == ["规则", "严重程度", "类别", "工作表", "行", "列", "单元格", "问题说明", "值", "政策依据", "豁免"]
     assert ws.max_row == 1 + len(report.findings)
-    assert ws.auto_filter.ref == f"A1:J{ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:K{ws.max_row}"
     assert ws.freeze_panes == "A2"
     links = {row[0].value + ":" + (row[6].value or ""): row[6].hyperlink for row in ws.iter_rows(min_row=2)}
     assert links["F04:G4"].location == "'辅助账明细'!G4"

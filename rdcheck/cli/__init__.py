@@ -120,6 +120,10 @@ def _register() -> None:
         command = getattr(district, name, None)
         if isinstance(command, click.Command):
             main.add_command(command, name)
+    from . import season
+
+    for command in (season.waive, season.register):
+        main.add_command(command)
     use_localised_help(main)
 
 

@@ -114,8 +114,20 @@ def _progress(quiet: bool, lang: str) -> ProgressBar:
 @click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the output."
 )
+@click.option("--register", "register_path", type=click.Path(dir_okay=False, path_type=str),
+              help="The season's register (SQLite): this batch becomes a round; writes changes.json.")  # fmt: skip
+@click.option("--roster", "roster_path", type=click.Path(exists=True, dir_okay=False, path_type=str),
+              help="With --register: enterprises expected to submit (csv or xlsx), for `missing`.")  # fmt: skip
 def batch_command(
-    directory: str, out_dir: str, jobs: int | None, config_path: str | None, timeout: float, quiet: bool, lang: str
+    directory: str,
+    out_dir: str,
+    jobs: int | None,
+    config_path: str | None,
+    timeout: float,
+    quiet: bool,
+    lang: str,
+    register_path: str | None = None,
+    roster_path: str | None = None,
 ) -> None:
     """Check every workbook under DIRECTORY; write summary.xlsx, results.jsonl and feedback/ to -o."""
     from ..district.batch import FEEDBACK_DIR, BatchInterrupted, find_workbooks, run_batch
@@ -130,17 +142,34 @@ def batch_command(
             f"{directory} 下没有找到 .xlsx/.xlsm/.xls 工作簿" if lang == "zh" else f"no workbooks under {directory}",
             err=True,
         )
+    round_line = None
     try:
         with interrupts_as_keyboard_interrupt():
-            result = run_batch(
-                paths,
-                out,
-                jobs=jobs,
-                config_path=config_path,
-                timeout=timeout,
-                progress=_progress(quiet, lang),
-                lang=lang,
-            )
+            if register_path is not None:  # a round of the season (rdcheck.district.rounds; cli/season.py)
+                from .season import run_register_round
+
+                result, round_line = run_register_round(
+                    register_path,
+                    roster_path,
+                    directory,
+                    paths,
+                    out,
+                    jobs,
+                    config_path,
+                    timeout,
+                    _progress(quiet, lang),
+                    lang,
+                )
+            else:
+                result = run_batch(
+                    paths,
+                    out,
+                    jobs=jobs,
+                    config_path=config_path,
+                    timeout=timeout,
+                    progress=_progress(quiet, lang),
+                    lang=lang,
+                )
     except BatchInterrupted as exc:
         click.echo("", err=True)
         click.echo(f"rdcheck: {exc.message(lang)}", err=True)
@@ -156,7 +185,9 @@ def batch_command(
     else:
         parts = ", ".join(f"{k} {v}" for k, v in counts.items())
         click.echo(f"checked {len(result.results)} files in {result.elapsed:.1f} s ({result.jobs} processes): {parts}")
-    for key in ("summary", "results", "feedback"):
+    if round_line is not None:
+        click.echo(round_line)
+    for key in ("summary", "results", "feedback", "changes"):
         if key in result.outputs:
             click.echo(f"  → {result.outputs[key]}")
     errors = [r for r in result.results if r.get("status") == "error"]

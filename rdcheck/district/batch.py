@@ -52,6 +52,11 @@ OUTPUT_MARKERS = (RESULTS_NAME, "rollup.json")
 OUTPUT_WORKBOOKS = (SUMMARY_NAME, "rollup.xlsx")
 
 Progress = Callable[[int, int, dict[str, Any]], None]
+# reuse(path) -> the result of an identical file checked before, or None to check it (rdcheck.district.rounds)
+Reuse = Callable[[str], dict[str, Any] | None]
+# after_check(results) runs once the results are final, before the outputs are written; it may return a function
+# that adds sheets to summary.xlsx, called as extra(workbook, header_format, lang)
+AfterCheck = Callable[[list[dict[str, Any]]], Callable[[Any, Any, str], None] | None]
 
 
 # ---------------------------------------------------------------- finding the files
@@ -166,10 +171,12 @@ def check_files(
     writer: Callable[..., Any] | str | None = None,
     isolate: bool = True,
     start_method: str | None = DEFAULT_START_METHOD,
+    reuse: Reuse | None = None,
 ) -> list[dict[str, Any]]:
     """Check files in parallel; return one JSON dict per path, in the paths' order, superseded ones marked.
 
-    isolate=False runs in this process (no protection against crashes or hangs; for debugging).
+    isolate=False runs in this process (no protection against crashes or hangs; for debugging). A path for which
+    reuse(path) returns a result is not checked: that result stands for it.
     """
     names = [str(p) for p in paths]
     settings = WorkerSettings(
@@ -200,13 +207,27 @@ def check_files(
         if progress is not None:
             progress(done, len(names), result)
 
+    todo = list(range(len(names)))
+    if reuse is not None:
+        todo = []
+        for i, name in enumerate(names):
+            known = reuse(name)
+            if known is None:
+                todo.append(i)
+            else:
+                on_result(i, known)
+    pending = [names[i] for i in todo]
+
+    def on_checked(j: int, result: dict[str, Any]) -> None:
+        on_result(todo[j], result)
+
     jobs = max(1, jobs or default_jobs())
-    if isolate and names and start_method == "fork" and check is None:
+    if isolate and pending and start_method == "fork" and check is None:
         preload(feedback_dir is not None)
     if not isolate:
-        check_here(names, settings, on_result)
-    elif names:
-        run_pool(names, min(jobs, len(names)), settings, timeout, on_result, start_method)
+        check_here(pending, settings, on_checked)
+    elif pending:
+        run_pool(pending, min(jobs, len(pending)), settings, timeout, on_checked, start_method)
     final = [
         r if r is not None else error_dict(display_path(names[i]), "未得到检查结果") for i, r in enumerate(results)
     ]
@@ -227,12 +248,17 @@ def run_batch(
     feedback: bool = True,
     isolate: bool = True,
     start_method: str | None = DEFAULT_START_METHOD,
+    reuse: Reuse | None = None,
+    after_check: AfterCheck | None = None,
 ) -> BatchResult:
     """Check every path and write summary.xlsx, results.jsonl and feedback/ to out_dir. Never prints.
 
     The run holds OUT's lock throughout (FolderBusy when another run has it). Workers write into this run's own
     temporary folder (feedback/.rdcheck-run-<run id>/), removed at the end however the run ends. An interrupt
     becomes BatchInterrupted, saying what was done and what is left in OUT.
+
+    reuse and after_check are the register's hooks (rdcheck.district.rounds): a result kept from an identical
+    file, and a step over the final results before the outputs are written.
     """
     started = time.monotonic()
     out = Path(out_dir)
@@ -266,8 +292,9 @@ def run_batch(
                 writer=writer,
                 isolate=isolate,
                 start_method=start_method,
+                reuse=reuse,
             )
-            outputs = write_outputs(results, out, feedback, lang, run_id, log)
+            outputs = write_outputs(results, out, feedback, lang, run_id, log, after_check=after_check)
         except KeyboardInterrupt as exc:
             signum = getattr(exc, "signum", 2)
             raise BatchInterrupted(done, len(ordered), log.written, log.dropped, out, signum) from None

@@ -113,9 +113,18 @@ def _why(exc: BaseException) -> str:
 
 
 def write_outputs(
-    results: list[dict[str, Any]], out: Path, feedback: bool, lang: str, run_id: str, log: _Written | None = None
+    results: list[dict[str, Any]],
+    out: Path,
+    feedback: bool,
+    lang: str,
+    run_id: str,
+    log: _Written | None = None,
+    after_check: Any = None,
 ) -> dict[str, Path]:
     """Place the feedback workbooks, then write results.jsonl and summary.xlsx, each atomically.
+
+    after_check(results), when given, runs once the feedback names are settled and before anything is written;
+    what it returns adds sheets to summary.xlsx (a register round: rdcheck.district.rounds).
 
     When results.jsonl or summary.xlsx cannot be written, neither older file is left behind: they would describe
     another run as if it were this one.
@@ -127,12 +136,13 @@ def write_outputs(
         _place_feedback(results, out, log)
     for r in results:
         r.pop("_feedback_tmp", None)
+    extra = after_check(results) if after_check is not None else None
     outputs = {"results": out / RESULTS_NAME, "summary": out / SUMMARY_NAME}
     try:
         write_results_jsonl(results, outputs["results"], run=run_id)
         log.written.append(RESULTS_NAME)
         with replacing(outputs["summary"]) as tmp:
-            write_summary(results, tmp, lang=lang)
+            write_summary(results, tmp, lang=lang, extra=extra)
         log.written.append(SUMMARY_NAME)
     except BaseException:
         for key, name in (("results", RESULTS_NAME), ("summary", SUMMARY_NAME)):

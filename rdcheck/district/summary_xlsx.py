@@ -8,7 +8,7 @@ status in words.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..model import PILLARS, SEVERITIES
@@ -157,8 +157,16 @@ def _rule_titles(lang: str) -> dict[str, str]:
         return {}
 
 
-def write_summary(results: Sequence[dict[str, Any]], out_path: str | os.PathLike[str], lang: str = "zh") -> None:
-    """Write summary.xlsx: 汇总 (one row per file; filter, frozen header, status colours) and 规则统计."""
+def write_summary(
+    results: Sequence[dict[str, Any]],
+    out_path: str | os.PathLike[str],
+    lang: str = "zh",
+    extra: Callable[[Any, Any, str], None] | None = None,
+) -> None:
+    """Write summary.xlsx: 汇总 (one row per file; filter, frozen header, status colours) and 规则统计.
+
+    extra(workbook, header_format, lang) adds further sheets (a register round's 本轮变化).
+    """
     import xlsxwriter
 
     en = lang == "en"
@@ -225,6 +233,8 @@ def write_summary(results: Sequence[dict[str, Any]], out_path: str | os.PathLike
             rules.write_number(r, 5, entry["files"])
         rules.freeze_panes(1, 0)
         rules.autofilter(0, 0, max(1, len(rule_counts(results))), len(heads) - 1)
+        if extra is not None:
+            extra(wb, header, lang)
     finally:
         wb.close()
 

@@ -95,7 +95,10 @@ def _findings(report: Report, lang: str, color: bool) -> list[str]:
         for f in sorted(by_pillar[p], key=finding_order):
             sev = pad(SEVERITY[lang].get(f.severity, f.severity), sev_width)
             sev = _style(sev, color, fg=COLOURS.get(f.severity), bold=f.severity == "error")
-            lines.append(f"  {sev}  {f.rule}  {location(f, lang)}  {f.message}")
+            line = f"  {sev}  {f.rule}  {location(f, lang)}  {f.message}"
+            if f.waived is not None:  # shown, not hidden: the bureau accepted an explanation
+                line += "  [" + t("waived", lang, reason=f.waived) + "]"
+            lines.append(line)
     return lines
 
 

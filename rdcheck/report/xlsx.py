@@ -320,8 +320,8 @@ def _write_results(
     ws: Worksheet, report: Report, fmts: Formats, lang: str, links: dict[str, str], titles, source_titles
 ) -> None:
     """The 检查结果 sheet: every finding, its cell a link into the copy; filterable, header frozen."""
-    keys = ("rule", "severity", "pillar", "sheet", "row", "column", "cell", "message", "value", "basis")
-    widths = (7, 9, 12, 12, 7, 14, 9, 60, 18, 40)
+    keys = ("rule", "severity", "pillar", "sheet", "row", "column", "cell", "message", "value", "basis", "waived")
+    widths = (7, 9, 12, 12, 7, 14, 9, 60, 18, 40, 30)
     _write_header(ws, [t(f"col_{k}", lang) for k in keys], fmts, widths)
     findings = sorted(
         report.findings,
@@ -352,13 +352,16 @@ def _write_results(
         write_value(ws, r, 7, f.message, fmts)
         write_value(ws, r, 8, f.value, fmts, "amount" if isinstance(f.value, Decimal) else None)
         write_value(ws, r, 9, f.basis, fmts)
+        if f.waived is not None:  # shown, not hidden: the row stays, saying the bureau accepted it
+            write_value(ws, r, 10, t("waived", lang, reason=f.waived), fmts)
     ws.autofilter(0, 0, max(r, 1), len(keys) - 1)
 
 
 def _comment(mark: Mark, lang: str) -> str:
     lines = []
     for f in sorted(mark.findings, key=lambda f: -RANK.get(f.severity, 0))[:MAX_COMMENT_FINDINGS]:
-        lines.append(f"{f.rule} {SEVERITY[lang].get(f.severity, f.severity)}：{f.message}")
+        waived = f"（{t('waived', lang, reason=f.waived)}）" if f.waived is not None else ""
+        lines.append(f"{f.rule} {SEVERITY[lang].get(f.severity, f.severity)}{waived}：{f.message}")
     more = len(mark.findings) - MAX_COMMENT_FINDINGS
     if more > 0:
         lines.append(t("more_findings", lang, n=more))
