@@ -24,6 +24,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import officialbook as ob  # noqa: E402
+from official2015 import write_ledgers_2015, write_summary_2015  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 CREATED = dt.datetime(2025, 3, 1, 9, 0, 0)
@@ -342,6 +343,11 @@ def write_all(out: Path) -> dict[str, Any]:
     write_ledger_2021(wb, f, "辅助账明细", p, expense, vs, 0)
     wb.close()
 
+    wb, f = new_book(folder / "official-2015.xlsx")
+    write_ledgers_2015(wb, f, put)
+    write_summary_2015(wb, f, put)
+    wb.close()
+
     wb, f = new_book(folder / "standard-2024.xlsx")
     for title, rows in std.items():
         write_rows(wb, f, title, rows)
@@ -354,6 +360,7 @@ def write_all(out: Path) -> dict[str, Any]:
         "official-2021.xlsx": exp,
         "mixed-2021.xlsx": exp,
         "standard-2024.xlsx": exp,
+        "official-2015.xlsx": {k: v for k, v in exp.items() if k in ("a3", "a7", "a16", "a19", "a23", "stats7")},
         "single-ledger.xlsx": {"stats7": float(sum((v.book for v in single), D(0)))},
     }
     (folder / "expected.yaml").write_text(

@@ -42,7 +42,7 @@ def _figures(report: dict) -> dict[str, float]:
     return out
 
 
-@pytest.mark.parametrize("name", ["official-2021.xlsx", "mixed-2021.xlsx", "standard-2024.xlsx"])
+@pytest.mark.parametrize("name", ["official-2021.xlsx", "mixed-2021.xlsx", "standard-2024.xlsx", "official-2015.xlsx"])
 def test_figures_to_the_fen(reports, name):
     got = _figures(reports[name])
     for key, want in EXPECTED[name].items():
@@ -116,3 +116,20 @@ def test_expected_figures_come_from_the_policy_not_from_rdcheck():
     # 其他相关费用 64800 in scope, base 417801: limit 46422.33…; line 40 = 2 + 36 × 80% + 38
     assert exp["a28"] == Decimal("64800.00") and exp["other_allowed"] == Decimal("46422.33")
     assert exp["a40"] == Decimal("744223.33")
+
+
+def test_2015_set_gives_the_same_category_lines_and_line_7(reports):
+    r, std = reports["official-2015.xlsx"], reports["standard-2024.xlsx"]
+    for key in ("a3", "a7", "a16", "a19", "a23", "stats7"):
+        assert _figures(r)[key] == _figures(std)[key], key
+    # the 2015 ledgers carry sub-items: A107012 sub-item lines are filled too (工资薪金 line 4, 五险一金 line 5)
+    assert r["a107012"]["4"] == std["a107012"]["4"] and r["a107012"]["5"] == std["a107012"]["5"]
+    rules = _rules(r)
+    assert {"F01", "F02", "F03", "F04", "B13"}.isdisjoint(rules) and rules.count("F12") == 1
+    b14 = [f for f in r["findings"] if f["rule"] == "B14"]
+    assert len(b14) == 1 and b14[0]["severity"] == "warning" and "2015版汇总表" in b14[0]["message"]
+    kinds = [x["layout"] for x in r["layouts"]]
+    assert kinds == ["official_2015_ledger"] * 4 + ["official_2015_summary"]
+    # transfers (结转…, 贷方 only), 期初余额, 本月合计, 本年累计, 期末余额 are never lines: 22 lines as in 2021
+    f11 = [f["message"] for f in r["findings"] if f["rule"] == "F11"]
+    assert "读出 13 行明细" in f11[0]

@@ -79,6 +79,7 @@ def official_summary(ctx: Context) -> Iterator[Hit]:
         if edition == "2015":
             if year is not None and year >= 2021:
                 yield Hit(sheet=sheet, variant="old_limit", severity="warning", values={"year": year})
+            yield from _summary_2015(ctx, sheet, rows, tolerance)
             continue
         seen: set[tuple[object, str]] = set()
         for srow in rows:
@@ -124,3 +125,37 @@ def _finished(ctx: Context) -> set[object]:
     if data.empty:
         return set()
     return set(data.loc[data["项目状态"] == "已完成", "项目编号"])
+
+
+def _summary_2015(ctx: Context, sheet: str, rows: list, tolerance: Decimal) -> Iterator[Hit]:
+    """附件5: each sub-item cell (and 8 第1至5类费用合计) against the ledgers' eligible amounts, per project and 支出类型."""
+    lines = getattr(ctx.calc, "lines", None)
+    if lines is None:
+        return
+    sums: dict[tuple[object, str, str], Decimal] = {}
+    for pid, cap, sub, cat, e in zip(
+        lines["project"], lines["capitalised"], lines["subitem"], lines["category"], lines["eligible"], strict=True
+    ):
+        expense = "资本化" if cap else "费用化"
+        for code in {sub or str(cat), str(cat)} | ({"8"} if cat <= 5 else set()):
+            sums[(pid, expense, code)] = sums.get((pid, expense, code), Decimal(0)) + dec(e)
+    for srow in rows:
+        for code, shown in srow.amounts.items():
+            if not (code == "8" or code[0] in "123456" and (len(code) == 1 or code[1] == ".")):
+                continue
+            got = sums.get((srow.project, srow.expense or "费用化", code), Decimal(0))
+            if abs(dec(shown) - got) > tolerance:
+                yield Hit(
+                    sheet=sheet,
+                    row=srow.row,
+                    cell=srow.cells.get(code),
+                    variant="pre",
+                    value=shown,
+                    values={
+                        "project": srow.project,
+                        "expense": srow.expense or "费用化",
+                        "header": srow.labels.get(code, code),
+                        "shown": dec(shown),
+                        "ledger": got,
+                    },
+                )

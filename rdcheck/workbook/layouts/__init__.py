@@ -56,7 +56,7 @@ from .base import Fact, Line, ProjectFact, SheetRead, SummaryRow, Tie
 from .grid import Grid
 
 HEAD_ROWS = 30  # fingerprints look at a sheet's first rows only
-MODULES = ("official_2021", "official_2021_summary", "erp")
+MODULES = ("official_2021", "official_2021_summary", "official_2015", "official_2015_summary", "erp")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,10 @@ from ..values import fold, is_blank, raw_text
 MergedRange = tuple[tuple[int, int], tuple[int, int]]
 
 _SPACES = re.compile(r"\s+")
-_LEADING_CODE = re.compile(r"^[\(（]?[一二三四五六七八九十\d]+(?:\.\d+)*[\)）]?[\s、.．:：]*(?=\D)")
+# a printed code before a header's words: (1) （8.2） 1.1 7.1 "1 " "1、" 一、 — never the digits of "2024年"
+_LEADING_CODE = re.compile(
+    r"^(?:[\(（]\d+(?:\.\d+)*[\)）]|\d+\.\d+|\d+(?:\s+|[、.．:：]+)|[一二三四五六七八九十]+[、.．])[\s、.．:：]*(?=\D)"
+)
 _BRACKETS = re.compile(r"[\(（][^\)）]*[\)）]")
 # codes printed in a numbering row: 1, 7.1, (1), （8.2）, 1.1
 _CODE = re.compile(r"^[\(（]?\d+(?:\.\d+)?[\)）]?$")
@@ -30,9 +33,8 @@ _NUMBERING_WORDS = frozenset({"序号", "行次", "栏次"})
 def norm(value: Any) -> str:
     """Fold a cell's text for matching: full-width folded, spaces removed, a leading code (``1.``, ``(1)``,
     ``一、``) dropped, a trailing colon dropped."""
-    text = _SPACES.sub("", fold(raw_text(value)))
-    text = _LEADING_CODE.sub("", text)
-    return text.rstrip(":：")
+    text = _LEADING_CODE.sub("", fold(raw_text(value)))
+    return _SPACES.sub("", text).rstrip(":：")
 
 
 def norm_plain(value: Any) -> str:
