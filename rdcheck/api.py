@@ -147,6 +147,10 @@ def _warm_up() -> threading.Thread | None:
     import python_calamine  # noqa: F401  (the reader's own imports, before the thread starts)
 
     from .workbook import safety  # noqa: F401
+    from .workbook.layouts import assemble, layouts
+
+    layouts()  # the layout modules, which both the reader and the checks (F11, B13, B14) import
+    del assemble
 
     thread = threading.Thread(target=_import_checks, name="rdcheck-warm-up", daemon=True)
     thread.start()
