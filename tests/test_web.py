@@ -328,3 +328,31 @@ def test_links_expire(client: TestClient, monkeypatch) -> None:
     monkeypatch.setattr(client.app.state.store, "ttl", 0.0)
     assert client.get(link).status_code == 404
     assert client.get(link.replace("/download/", "/report/")).status_code == 404
+
+
+def test_round_zip_is_unpacked_inside_its_folder(tmp_path: Path) -> None:
+    from rdcheck.web.season import BadZip, unpack
+
+    archive = tmp_path / "round.zip"
+    data = FLAW.read_bytes()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("../../evil.xlsx", data)
+        z.writestr("第二批/11b-更正版.xlsx", data)
+        z.writestr("第二批/11a-初版.xlsx", data)
+        z.writestr("notes.txt", "not a workbook")
+        z.writestr("~$lock.xlsx", "an Excel lock file")
+    into = tmp_path / "deep" / "in"
+    names = unpack(archive, into)
+    assert sorted(names.values()) == ["../../evil.xlsx", "第二批/11a-初版.xlsx", "第二批/11b-更正版.xlsx"]
+    for path in names:
+        assert Path(path).parent == into and Path(path).read_bytes() == data
+    assert [Path(p).name for p in sorted(names)] == ["0001-evil.xlsx", "0002-11a-初版.xlsx", "0003-11b-更正版.xlsx"]
+    assert not (tmp_path / "evil.xlsx").exists() and not (tmp_path / "deep" / "evil.xlsx").exists()
+    empty = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty, "w") as z:
+        z.writestr("a.txt", "x")
+    with pytest.raises(BadZip):
+        unpack(empty, tmp_path / "e")
+    (tmp_path / "not.zip").write_bytes(b"nope")
+    with pytest.raises(BadZip):
+        unpack(tmp_path / "not.zip", tmp_path / "n")

@@ -44,7 +44,17 @@ class Round:
 
 
 def unpack(zip_path: Path, into: Path) -> dict[str, str]:
-    """Write each workbook of the zip as NNNN<suffix> (never a name from the zip); return path -> member name."""
+    """Write each workbook of the zip into `into`; return the server's path -> the member's name in the zip.
+
+    On disk a workbook is NNNN-<its base name made safe> (names.safe_name: no folders, no '..', no control
+    characters), numbered in the members' name order, with the member's own time as its modification time, so
+    that the batch's rule for duplicates (newest, then the name sorting last) sees what the bureau would.
+    """
+    import datetime as dt
+    import os
+
+    from ..district.names import safe_name
+
     try:
         archive = zipfile.ZipFile(zip_path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -60,15 +70,21 @@ def unpack(zip_path: Path, into: Path) -> dict[str, str]:
         if len(books) > MAX_MEMBERS:
             raise BadZip(f"zip 中的工作簿超过 {MAX_MEMBERS} 个", f"more than {MAX_MEMBERS} workbooks in the zip")
         into.mkdir(parents=True, exist_ok=True)
-        for i, member in enumerate(books, 1):
+        for i, member in enumerate(sorted(books, key=_member_name), 1):
             name = _member_name(member)
-            target = into / f"{i:04d}{Path(name).suffix.lower()}"
+            base = Path(name)
+            target = into / f"{i:04d}-{safe_name(base.stem, 60)}{base.suffix.lower()}"
             with archive.open(member) as src, open(target, "wb") as out:
                 while chunk := src.read(1 << 20):
                     total += len(chunk)
                     if total > MAX_UNPACKED:
                         raise BadZip("zip 解压后过大", "the zip is too large when unpacked")
                     out.write(chunk)
+            try:
+                stamp = dt.datetime(*member.date_time).timestamp()
+                os.utime(target, (stamp, stamp))
+            except (ValueError, OverflowError, OSError):
+                pass
             names[str(target)] = name
     return names
 
