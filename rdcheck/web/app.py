@@ -185,7 +185,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
 
     @app.get("/healthz", summary="200 when the server is ready to check")
     def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok", "rdcheck": __version__, "workers": store.workers})
+        return JSONResponse({"status": "ok", "rdcheck": __version__, "workers": store.workers, **store.load()})
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
     def docs(request: Request, lang: str = "zh") -> HTMLResponse:

@@ -75,6 +75,8 @@ class JobStore:
         self.keep_dir = Path(keep_dir) if keep_dir else None
         self.max_queue = max_queue
         self.start_method = START_METHOD
+        self.running = 0  # checks under way now
+        self.peak = 0  # the most that were ever under way at once (never above workers)
         self._jobs: dict[str, Job] = {}
         self._order: list[str] = []  # queued job ids, oldest first (for the queue position)
         self._lock = threading.Lock()
@@ -89,6 +91,11 @@ class JobStore:
         folder = self.root / secrets.token_hex(16)
         folder.mkdir()
         return Job(id=job_id, name=name, folder=folder, upload=folder / f"upload{suffix}", lang=lang)
+
+    def load(self) -> dict[str, int]:
+        """How many checks are under way and how many wait (for /healthz)."""
+        with self._lock:
+            return {"checking": self.running, "queued": len(self._order) - self.running}
 
     def busy(self) -> bool:
         """True when the queue is full: a new upload should be told to come back later."""
@@ -126,6 +133,8 @@ class JobStore:
         try:
             with self._lock:
                 job.state, job.started = "checking", time.monotonic()
+                self.running += 1
+                self.peak = max(self.peak, self.running)
             job.result = self._check(job)
         except Exception as exc:  # the pool itself failed (workers cannot start): one error page, not a 500
             head = "内部错误" if job.lang == "zh" else "internal error"
@@ -134,6 +143,8 @@ class JobStore:
             with self._lock:
                 if job.id in self._order:
                     self._order.remove(job.id)
+                if job.state == "checking":
+                    self.running -= 1
                 job.state, job.finished = "done", time.monotonic()
             if self.keep_dir is None:
                 job.upload.unlink(missing_ok=True)
