@@ -279,7 +279,7 @@ def test_report_page_shows_a_fix_hint_and_a_waiver_as_text(client: TestClient) -
     job = store.new("hint.xlsx", ".xlsx", "zh")
     finding = {"rule": "C01", "severity": "warning", "pillar": "C", "sheet": "辅助账明细", "row": 7, "column": "明细项目",
                "cell": "F7", "message": "明细项目“人工”无法识别", "hint": "改为 <b>1 人员人工费用</b>", "basis": "财税〔2015〕119号",
-               "waived": True, "waiver_reason": "电话说明已接受"}  # fmt: skip
+               "waived": True, "waiver": "电话说明已接受"}  # fmt: skip
     job.result = {"file": "hint.xlsx", "status": "warn", "enterprise": {"name": "甲"}, "counts": {"warning": 1},
                   "findings": [finding], "a107012": {}, "stats": {}}  # fmt: skip
     job.state = "done"

@@ -76,8 +76,11 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     guard = Guard(settings.secret, settings.bureau_password)
     from .season import Season
 
-    app.state.season = Season(store.root, settings.workers, settings.timeout, settings.config_path)
     app.state.district, app.state.roster = _district(settings)
+    app.state.season = Season(
+        store.root, settings.workers, settings.timeout, settings.config_path, settings.register_path,
+        app.state.roster,
+    )  # fmt: skip
     templates = Jinja2Templates(directory=str(HERE / "templates"))  # .html: autoescaped
     app.state.settings, app.state.store, app.state.guard, app.state.templates = settings, store, guard, templates
     app.add_middleware(UploadLimit, max_bytes=settings.max_upload, larger={"/bureau/rounds": settings.max_round})
@@ -193,7 +196,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         return page(request, "docs.html", lang_of(lang), spec=spec, spec_json=json.dumps(spec, indent=2))
 
     from .bureau import router
+    from .register_pages import router as register_router
 
+    app.include_router(register_router)
     app.include_router(router)
     return app
 

@@ -41,6 +41,7 @@ class Round:
     names: dict[str, str] = field(default_factory=dict)  # the server's path of each workbook -> its name in the zip
     summary: Path | None = None
     error: str | None = None
+    register_id: int | None = None  # the register's round, when there is a register
 
 
 def unpack(zip_path: Path, into: Path) -> dict[str, str]:
@@ -103,11 +104,16 @@ def _member_name(member: zipfile.ZipInfo) -> str:
 class Season:
     """The rounds uploaded to this server; each is checked on its own thread, `workers` files at a time."""
 
-    def __init__(self, root: Path, workers: int, timeout: float, config_path: str | None) -> None:
-        self.root = root
+    def __init__(
+        self, root: Path, workers: int, timeout: float, config_path: str | None,
+        register_path: str | None = None, roster: Any = None,
+    ) -> None:  # fmt: skip
         self.workers = workers
         self.timeout = timeout
         self.config_path = config_path
+        self.register_path = register_path  # each round is a register round, kept beside the register
+        self.roster = roster
+        self.root = Path(register_path).resolve().parent / "rounds" if register_path else root
         self.rounds: list[Round] = []
         self._lock = threading.Lock()
 
@@ -115,7 +121,8 @@ class Season:
         return next((r for r in self.rounds if r.id == round_id), None)
 
     def start(self, zip_path: Path, name: str, lang: str) -> Round:
-        folder = self.root / f"round-{secrets.token_hex(8)}"
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        folder = self.root / f"round-{stamp}-{secrets.token_hex(4)}"
         names = unpack(zip_path, folder / "in")
         with self._lock:
             rnd = Round(id=secrets.token_urlsafe(12), number=len(self.rounds) + 1, name=name, folder=folder)
@@ -131,10 +138,20 @@ class Season:
             rnd.done, rnd.total = done, total
 
         try:
-            result = run_batch(
-                list(rnd.names), rnd.folder / "out", jobs=self.workers, config_path=self.config_path,
-                timeout=self.timeout, progress=progress, lang=lang, start_method=START_METHOD,
-            )  # fmt: skip
+            if self.register_path is not None:
+                from ..district.rounds import run_round
+
+                done = run_round(
+                    self.register_path, list(rnd.names), rnd.folder / "out", roster=self.roster, source=rnd.name,
+                    jobs=self.workers, config_path=self.config_path, timeout=self.timeout, progress=progress,
+                    lang=lang, start_method=START_METHOD,
+                )  # fmt: skip
+                result, rnd.register_id = done.batch, done.round_id
+            else:
+                result = run_batch(
+                    list(rnd.names), rnd.folder / "out", jobs=self.workers, config_path=self.config_path,
+                    timeout=self.timeout, progress=progress, lang=lang, start_method=START_METHOD,
+                )  # fmt: skip
             results = []
             for r in result.results:
                 shown = dict(r)
@@ -146,7 +163,14 @@ class Season:
             rnd.results = [error_dict(n, rnd.error) for n in rnd.names.values()]
 
     def latest(self) -> list[dict[str, Any]]:
-        """Every finished round's results, a later round's submission of an enterprise replacing earlier ones."""
+        """Every finished round's results, a later round's submission of an enterprise replacing earlier ones.
+
+        With a register: each enterprise's latest counted submission there (rounds of earlier server runs too).
+        """
+        if self.register_path is not None and Path(self.register_path).exists():
+            from .register_pages import latest_reports
+
+            return latest_reports(self.register_path)
         from ..district.batch import submission_key
 
         chosen: dict[Any, dict[str, Any]] = {}

@@ -91,5 +91,5 @@ def _finding(f: dict[str, Any]) -> dict[str, Any]:
         "hint": hint_of(f),
         "basis": f.get("basis"),
         "waived": bool(f.get("waived")),
-        "reason": f.get("waiver_reason") or f.get("reason"),
+        "reason": f.get("waiver") or f.get("waiver_reason"),
     }
