@@ -162,7 +162,7 @@ def test_bureau_login_round_and_follow_up(server, browser, tmp_path: Path) -> No
     assert browser.current_url.endswith("/bureau/login")  # asks for a login
     browser.find_element(By.ID, "password").send_keys("wrong password")
     browser.find_element(By.ID, "login-button").click()
-    assert browser.find_element(By.ID, "login-failed").text == "密码错误"
+    assert _wait(browser, EC.presence_of_element_located((By.ID, "login-failed"))).text == "密码错误"
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "login-button").click()
     _wait(browser, EC.presence_of_element_located((By.ID, "round-upload")))
@@ -178,13 +178,14 @@ def test_bureau_login_round_and_follow_up(server, browser, tmp_path: Path) -> No
     assert len(browser.find_elements(By.CSS_SELECTOR, "#submissions tbody tr")) == len(books)
 
     browser.find_element(By.LINK_TEXT, "跟进名单").click()
+    _wait(browser, EC.url_contains("/bureau/follow-up"))
     rows = browser.find_elements(By.CSS_SELECTOR, "#follow-up tbody tr")
     text = browser.find_element(By.ID, "follow-up").text
     assert len(rows) > 1 and "未报送" in text  # the roster's enterprises that sent nothing yet
     assert "T01" in text  # and a submitter whose R&D never reached the statistics
     browser.save_screenshot(str(tmp_path / "follow-up.png"))
     browser.find_element(By.LINK_TEXT, "全区汇总").click()
-    assert browser.find_element(By.ID, "chart-region")
+    assert _wait(browser, EC.presence_of_element_located((By.ID, "chart-region")))
 
 
 def test_big_random_upload_is_refused_and_the_server_stays_healthy(server) -> None:
