@@ -148,7 +148,7 @@ from rdcheck.workbook.layouts.erp_map import ErpMap, guess, load_erp_map  # noqa
 
 
 def acct(label: str) -> Account:
-    from rdcheck.workbook.layouts.erp import _account
+    from rdcheck.workbook.layouts.erp_head import _account
 
     return _account(8, ["借方金额分析", label], "I4")
 
