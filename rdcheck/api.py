@@ -35,6 +35,11 @@ def enterprise_summary(book: Book) -> dict[str, Any]:
         "high_tech": e.values.get("高新技术企业"),
         "tech_sme": e.values.get("科技型中小企业"),
         "above_scale": e.values.get("规模以上企业"),
+        # what the bureau's season reads besides (screening, scorecard): revenue, R&D staff, the optional keys
+        "revenue": e.values.get("营业收入"),
+        "rd_staff": e.values.get("统计研究开发人员"),
+        "tech_contracts": e.values.get("技术合同成交额"),
+        "rd_institution": e.values.get("研发机构"),
     }
 
 

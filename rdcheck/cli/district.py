@@ -221,6 +221,9 @@ def batch_command(
 @click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the output."
 )
+@click.option("--previous", "previous_path", type=click.Path(exists=True, dir_okay=False, path_type=str),
+              help="Last year's rollup.json, results.jsonl or register: growth and plausibility warnings.")  # fmt: skip
+@click.option("--publish", is_flag=True, help="Also write rollup-public.json/xlsx (no names; small cells suppressed).")
 def rollup_command(
     src: str,
     district_path: str,
@@ -233,6 +236,8 @@ def rollup_command(
     timeout: float,
     quiet: bool,
     lang: str,
+    previous_path: str | None = None,
+    publish: bool = False,
 ) -> None:
     """Roll SRC (a folder of workbooks, or a batch's results.jsonl) up into the district's R&D figures."""
     from ..district import rollup as rollup_lib
@@ -245,6 +250,8 @@ def rollup_command(
         raise UsageFailure(exc.message(lang)) from None
     _check_config(config_path, lang)
     out = None if out_dir is None else Path(out_dir)
+    if publish and out is None:
+        raise UsageFailure("--publish 需要 -o 输出文件夹" if lang == "zh" else "--publish needs -o OUT")
     if out is not None and out.exists() and not out.is_dir():
         raise UsageFailure(f"输出位置不是文件夹：{out}" if lang == "zh" else f"output is not a folder: {out}")
     try:
@@ -260,12 +267,18 @@ def rollup_command(
     except RdcheckError as exc:
         raise UsageFailure(exc.message(lang)) from None
     figures = rollup_lib.rollup(results, district, roster=roster, exclude_failed=exclude_failed)
-    click.echo(rollup_lib.format_summary(figures, lang))
+    from .season import rollup_season, write_public
+
+    season_lines = rollup_season(figures, previous_path, lang)  # scorecard, year on year, screening (cli/season.py)
+    click.echo(rollup_lib.format_summary(figures, lang) + season_lines)
     for warning in figures.warnings(lang):
         click.echo(("警告：" if lang == "zh" else "warning: ") + warning, err=True)
     if out is not None:
         json_path, xlsx_path = _write_rollup_outputs(figures, out, lang)
         click.echo(f"\n  → {json_path}\n  → {xlsx_path}")
+        if publish:
+            for path in write_public(figures, out, lang):
+                click.echo(f"  → {path}")
 
 
 def _write_rollup_outputs(figures: Any, out: Path, lang: str) -> tuple[Path, Path]:

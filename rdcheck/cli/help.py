@@ -67,6 +67,8 @@ ZH: dict[str, str] = {
     "rollup.timeout": "单个文件最多用时（秒）（SRC 为工作簿文件夹时）。",
     "rollup.quiet": "不在 stderr 显示进度。",
     "rollup.lang": "输出语言（zh 中文，en 英文）。",
+    "rollup.previous_path": "上年的 rollup.json、results.jsonl 或登记簿：计算同比，并做量级、增速、强度合理性筛查。",
+    "rollup.publish": "另写 rollup-public.json/xlsx 供公开发布（无企业名称和代码，少于3家或单家超85%的格子抑制）。",
     "serve": "启动网页服务：企业自查页面（/）、JSON 接口（/api/check、/docs）和科技局办公桌（/bureau）。",
     "serve.host": "监听地址（0.0.0.0 表示所有网卡）。",
     "serve.port": "监听端口。",

@@ -55,6 +55,40 @@ def run_register_round(
     return done.batch, line
 
 
+def rollup_season(figures: Any, previous_path: str | None, lang: str) -> str:
+    """For `rdcheck rollup`: the scorecard, year on year and screening; return the terminal lines to add."""
+    from ..district.season_sheets import apply_season, render
+
+    try:
+        apply_season(figures, previous_path, lang)
+    except RdcheckError as exc:
+        raise UsageFailure(exc.message(lang)) from None
+    text = render(figures, lang)
+    return "\n" + text if text else ""
+
+
+def write_public(figures: Any, out: Path, lang: str) -> list[Path]:
+    """For `rdcheck rollup --publish`: rollup-public.json and rollup-public.xlsx, each written atomically."""
+    import json
+
+    from ..district.publish import public_figures, write_public_xlsx
+    from ..outfile import replacing, write_text
+
+    public = public_figures(figures)
+    paths = [out / "rollup-public.json", out / "rollup-public.xlsx"]
+    try:
+        write_text(paths[0], json.dumps(public, ensure_ascii=False, indent=2) + "\n")
+        with replacing(paths[1]) as tmp:
+            write_public_xlsx(public, tmp, lang)
+    except OSError as exc:
+        raise UsageFailure(
+            f"无法写出 {exc.filename}（{exc.strerror}）" if lang == "zh" else f"cannot write {exc.filename}"
+        ) from None
+    except RdcheckError as exc:
+        raise UsageFailure(exc.message(lang)) from None
+    return paths
+
+
 def _open(register_path: str, lang: str, create: bool = False) -> Any:
     from ..district.register import Register
 
@@ -160,4 +194,12 @@ def register_command(register_path: str, export_path: str | None, lang: str) -> 
 waive = waive_command
 register = register_command
 
-__all__ = ["register", "register_command", "run_register_round", "waive", "waive_command"]
+__all__ = [
+    "register",
+    "register_command",
+    "rollup_season",
+    "run_register_round",
+    "waive",
+    "waive_command",
+    "write_public",
+]

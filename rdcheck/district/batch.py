@@ -48,8 +48,8 @@ from .results import IncompleteResults, read_results_jsonl, results_line, write_
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # what a batch or a rollup writes next to its results: never an input of a later run over the same tree
-OUTPUT_MARKERS = (RESULTS_NAME, "rollup.json")
-OUTPUT_WORKBOOKS = (SUMMARY_NAME, "rollup.xlsx")
+OUTPUT_MARKERS = (RESULTS_NAME, "rollup.json", "rollup-public.json")
+OUTPUT_WORKBOOKS = (SUMMARY_NAME, "rollup.xlsx", "rollup-public.xlsx")
 
 Progress = Callable[[int, int, dict[str, Any]], None]
 # reuse(path) -> the result of an identical file checked before, or None to check it (rdcheck.district.rounds)

@@ -19,7 +19,9 @@ from ..errors import ConfigError
 YI = Decimal(100_000_000)  # 1 亿元 in yuan
 OTHER_REGION = "其他"
 
-_TOP_KEYS = ("district", "year", "gdp", "targets", "other_performers", "basic_research_other", "regions")
+_TOP_KEYS = (
+    "district", "year", "gdp", "targets", "other_performers", "basic_research_other", "regions", "plan", "screening"
+)  # fmt: skip
 _TARGET_KEYS = ("rd_spending", "intensity", "basic_research")
 
 
@@ -38,6 +40,8 @@ class District:
     regions: list[str] = field(default_factory=list)
     path: str | None = None
     gdp_yi: Decimal | None = None  # as district.yaml gives it, in 亿元 (rollup.json shows it so)
+    plan: dict[str, Decimal] = field(default_factory=dict)  # the plan's other targets, as given (scorecard.py)
+    screening: dict[str, Decimal] = field(default_factory=dict)  # rollup --previous parameters (screening.py)
 
     def __post_init__(self) -> None:
         if self.gdp_yi is None:
@@ -170,7 +174,24 @@ def district_from_dict(data: Any, path: str = "district.yaml") -> District:
             raise _err(path, f"regions[{i}]", "“其他”是保留名称", "其他 is reserved for regions not in the list")
         seen.add(key)
         district.regions.append(str(region).strip())
+    _plan(path, data, district)
     return district
+
+
+def _plan(path: str, data: dict[str, Any], district: District) -> None:
+    """district.yaml's `plan:` (the scorecard's targets) and `screening:` (rollup --previous parameters)."""
+    from .scorecard import PLAN_TARGETS
+    from .screening import screening_params
+
+    plan = data.get("plan") or {}
+    if not isinstance(plan, dict):
+        raise _err(path, "plan", "须为映射 {high_tech: 126, tech_sme: 320, …}", "must be a mapping")
+    _unknown(path, "plan.", plan, tuple(t.key for t in PLAN_TARGETS))
+    for target in PLAN_TARGETS:
+        if plan.get(target.key) is not None:
+            key = f"plan.{target.key}"
+            district.plan[target.key] = _number(path, key, plan[target.key], target.unit_zh, target.unit_en or "count")
+    district.screening = screening_params(data.get("screening"), path)
 
 
 def load_district(path: str | os.PathLike[str]) -> District:

@@ -101,6 +101,7 @@ class FollowUp:
     file: str | None = None
     note: str | None = None  # the one-line error of an unreadable file, why a ledger was unread
     years: list[int] = field(default_factory=list)  # 未报送: the other years this enterprise did submit
+    figures: list[str] = field(default_factory=list)  # screening warnings: the figures side by side (--previous)
 
     @property
     def reason(self) -> str:
@@ -110,7 +111,10 @@ class FollowUp:
         reason = self.reason
         if UNREAD in self.reasons and self.note:
             reason = f"{reason}: {self.note}"  # rollup.json says why the ledger was not read
-        return {"uscc": self.uscc, "name": self.name, "reason": reason, "amount": json_value(self.amount)}
+        item = {"uscc": self.uscc, "name": self.name, "reason": reason, "amount": json_value(self.amount)}
+        if self.figures:  # only with rollup --previous: rollup.json keeps spec §5's shape otherwise
+            item["figures"] = list(self.figures)
+        return item
 
 
 @dataclass
@@ -156,6 +160,10 @@ def _enterprise_row(result: dict[str, Any], district: District) -> dict[str, Any
         "tech_sme": ent.get("tech_sme") is True,
         "above_scale": ent.get("above_scale") is True,
         "status": result.get("status"),
+        "revenue": _dec(ent.get("revenue")),
+        "rd_staff": _dec(ent.get("rd_staff")),
+        "tech_contracts": _dec(ent.get("tech_contracts")),
+        "rd_institution": ent.get("rd_institution"),
         "intramural": intramural,
         "intramural_reported": reported,
         "reported": reported_amount,

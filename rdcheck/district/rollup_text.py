@@ -93,12 +93,19 @@ def _pad(text: str, width: int, left: bool = False) -> str:
 
 def reason_text(reasons: list[str], lang: str = "zh") -> str:
     """The follow-up reasons in words."""
+    from .screening import REASONS
+
     words = _WORDS["en" if lang == "en" else "zh"]
-    return words["sep"].join(words["reasons"].get(r, r) for r in reasons)
+    screened = {k: v[1] if lang == "en" else v[0] for k, v in REASONS.items()}
+    return words["sep"].join(words["reasons"].get(r) or screened.get(r, r) for r in reasons)
 
 
 def note_text(follow_up: Any, lang: str = "zh") -> str:
-    """What a follow-up row adds to its reason: the other years a 未报送 enterprise submitted, a file's error."""
+    """What a follow-up row adds to its reason: the other years a 未报送 enterprise submitted, a file's error,
+    the figures side by side of a screening warning (rollup --previous)."""
+    figures = getattr(follow_up, "figures", None)
+    if figures:
+        return ("：" if lang != "en" else ": ") + "；".join(figures)
     if follow_up.years:
         years = "、".join(str(y) for y in follow_up.years)
         return f"（仅报送了 {years} 年度）" if lang != "en" else f" (submitted {years} only)"

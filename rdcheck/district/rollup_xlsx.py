@@ -49,6 +49,9 @@ def write_rollup(rollup: Any, out_path: str | os.PathLike[str]) -> None:
         _breakdown(wb, f, "按类型", ["企业类型"], [[TYPE_NAMES[b.key]] for b in rollup.by_type], rollup.by_type)
         _follow_up(wb, f, rollup.follow_up)
         _enterprises(wb, f, rollup.enterprises)
+        from .season_sheets import write_season_sheets
+
+        write_season_sheets(wb, f.header, d)  # 目标对照 and 同比 when district.yaml has a plan / --previous
         _charts(wb, d, region_rows, industry_rows)
     finally:
         wb.close()

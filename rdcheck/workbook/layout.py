@@ -57,6 +57,7 @@ class SheetLayout:
 
 
 YES_NO = ("是", "否")
+RD_INSTITUTIONS = ("无", "市级", "省级", "国家级")
 RD_FORMS = ("自主研发", "委托研发", "合作研发", "集中研发")
 RESEARCH_TYPES = ("基础研究", "应用研究", "试验发展")
 PROJECT_STATES = ("进行中", "已完成", "已终止")
@@ -156,6 +157,21 @@ ENTERPRISE = SheetLayout(
             AMOUNT,
             unit="元",
             doc="A107012 第44行；空 = 0",
+        ),
+        # optional keys the bureau's scorecard counts (rdcheck.district.scorecard); a ledger check never needs them
+        Field(
+            "技术合同成交额",
+            "tech_contracts",
+            AMOUNT,
+            unit="元",
+            doc="选填：本年登记的技术合同成交额（区科技局汇总用）",
+        ),
+        Field(
+            "研发机构",
+            "rd_institution",
+            ENUM,
+            choices=RD_INSTITUTIONS,
+            doc="选填：企业研发机构的最高级别（无/市级/省级/国家级），区科技局汇总用",
         ),
     ),
 )
