@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make demo: the three jobs of rdcheck on the samples, as a user would run them.
+# make demo: the three jobs of rdcheck on the samples, as a user would run them, then a two-round season.
 set -uo pipefail
 BIN=${1:-.venv/bin}
 OUT=${2:-demo-out}
@@ -30,6 +30,21 @@ step "2. 科技局批量检查：rdcheck batch samples/district-2024 -o $OUT/bat
 step "3. 全区汇总：rdcheck rollup $OUT/batch/results.jsonl --district samples/district-2024.yaml"
 "$RD" rollup "$OUT/batch/results.jsonl" --district samples/district-2024.yaml \
   --roster samples/district-2024/roster.csv -o "$OUT/rollup" || exit 1
+
+REG="$OUT/淮阴区-2024.sqlite"
+rm -f "$REG" "$REG-wal" "$REG-shm"  # a fresh season each time the demo runs
+step "4. 本季第1轮（登记簿）：rdcheck batch samples/district-2024 -o $OUT/round1 --register $REG --roster …"
+"$RD" batch samples/district-2024 -o "$OUT/round1" --register "$REG" --roster samples/district-2024/roster.csv -q || exit 1
+step "5. 科技局认可企业的说明：rdcheck waive $REG --uscc 91320804121150187M --rule T01 --reason …"
+"$RD" waive "$REG" --uscc 91320804121150187M --rule T01 --year 2024 --reason "电话确认：统计数据已于3月补报" || exit 1
+step "6. 第2轮：江苏恒瑞钢结构撤回了报送，其余文件不变（相同文件沿用上轮结果）"
+rm -rf "$OUT/round2-in" && cp -Rp samples/district-2024 "$OUT/round2-in" && rm "$OUT/round2-in/10-江苏恒瑞钢结构有限公司.xlsx"
+"$RD" batch "$OUT/round2-in" -o "$OUT/round2" --register "$REG" --roster samples/district-2024/roster.csv -q || exit 1
+step "7. 登记簿：rdcheck register $REG --export $OUT/登记簿.xlsx"
+"$RD" register "$REG" --export "$OUT/登记簿.xlsx" | head -8
+step "8. 汇总、规划目标对照与公开版：rdcheck rollup $OUT/round2 --district samples/district-2024-plan.yaml --publish"
+"$RD" rollup "$OUT/round2" --district samples/district-2024-plan.yaml -o "$OUT/season-rollup" --publish 2>/dev/null \
+  | sed -n '/规划目标对照/,$p' || exit 1
 
 step "输出 outputs: $OUT/"
 ls -R "$OUT" | head -40
