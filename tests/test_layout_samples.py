@@ -3,11 +3,13 @@ read to the fen as the same voucher lines in the standard workbook (issue 10, do
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 
@@ -133,3 +135,58 @@ def test_2015_set_gives_the_same_category_lines_and_line_7(reports):
     # transfers (结转…, 贷方 only), 期初余额, 本月合计, 本年累计, 期末余额 are never lines: 22 lines as in 2021
     f11 = [f["message"] for f in r["findings"] if f["rule"] == "F11"]
     assert "读出 13 行明细" in f11[0]
+
+
+INFO_YAML = """行业代码: C3499
+所在区域: 王营街道
+高新技术企业: 是
+科技型中小企业: 否
+规模以上企业: 是
+集成电路或工业母机企业: 否
+营业收入（万元）: 8600
+统计研究开发费用合计（千元）: 868.601
+统计研究开发人员: 12
+"""
+
+
+def test_info_file_supplies_what_the_layout_lacks(tmp_path):
+    from click.testing import CliRunner
+
+    from rdcheck.cli import main
+
+    info = tmp_path / "企业信息.yaml"
+    info.write_text(INFO_YAML, encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["check", str(FOLDER / "official-2021.xlsx"), "--info", str(info), "--format", "json"]
+    )
+    r = json.loads(result.output)
+    assert r["enterprise"]["industry"] == "C3499" and r["enterprise"]["uscc"] == officialbook.USCC  # the 汇总表's
+    f12 = next(f for f in r["findings"] if f["rule"] == "F12")
+    assert "企业信息（" not in f12["message"] and "T01" not in f12["message"]
+    # the statistics figure is now known: reported 868,601 = the ledgers' 107-2 line 7, so no T01/T02
+    assert {"T01", "T02", "F01", "F02"}.isdisjoint(_rules(r))
+    assert r["stats"]["intramural_reported"] is not None
+    # the same from a workbook holding a 企业信息 sheet
+    xlsx = tmp_path / "info.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "企业信息"
+    for row in [("项目", "值"), *(line.split(": ") for line in INFO_YAML.strip().splitlines())]:
+        ws.append(list(row))
+    wb.save(xlsx)
+    again = CliRunner().invoke(
+        main, ["check", str(FOLDER / "official-2021.xlsx"), "--info", str(xlsx), "--format", "json"]
+    )
+    assert json.loads(again.output)["enterprise"]["industry"] == "C3499"
+
+
+def test_a_bad_info_file_is_one_line_and_exit_2(tmp_path):
+    from click.testing import CliRunner
+
+    from rdcheck.cli import main
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("行业: C3499\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(FOLDER / "official-2021.xlsx"), "--info", str(bad)])
+    assert result.exit_code == 2 and "无法识别的项目：行业" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1

@@ -37,6 +37,10 @@ REPORT_SUFFIX = "-检查结果.xlsx"
 )
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str), help="Bureau configuration.")
 @click.option("--force", is_flag=True, help="Overwrite annotated workbooks (<name>-检查结果.xlsx) that already exist.")
+@click.option(
+    "--info", "info_path", type=click.Path(dir_okay=False, path_type=str),
+    help="Enterprise information (YAML, or a workbook with a 企业信息 sheet) for a workbook that has none.",
+)  # fmt: skip
 def check(
     files: tuple[str, ...],
     fmt: str,
@@ -45,6 +49,7 @@ def check(
     lang: str,
     config_path: str | None,
     force: bool,
+    info_path: str | None,
 ) -> None:
     """Check one or more ledgers (FILE...); exit 0 clean, 1 findings at --fail-on, 2 unreadable or usage error."""
     from ..api import check as check_file
@@ -54,6 +59,11 @@ def check(
 
     try:
         config = Config.load(config_path)
+        info = None
+        if info_path is not None:
+            from ..workbook.info import read_info
+
+            info = read_info(info_path)
     except RdcheckError as exc:
         raise UsageFailure(exc.message(lang)) from None
 
@@ -62,7 +72,7 @@ def check(
     unreadable = failing = False
     for file in files:
         try:
-            report = check_file(file, config=config, lang=lang)
+            report = check_file(file, config=config, lang=lang, info=info)
             if fmt == "xlsx":
                 _write_xlsx(report, out_paths[file], lang)
         except RdcheckError as exc:

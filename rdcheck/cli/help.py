@@ -28,6 +28,7 @@ ZH: dict[str, str] = {
     "check.lang": "输出语言（zh 中文，en 英文）。",
     "check.config_path": "科技局配置文件。",
     "check.force": "覆盖已存在的反馈工作簿（<文件名>-检查结果.xlsx）。",
+    "check.info_path": "企业信息文件（YAML，或含“企业信息”工作表的工作簿），供不含企业信息的工作簿（如税务机关样式辅助账）使用。",
     "template": "生成空白标准模板（含下拉列表和填表说明）。",
     "template.output": "模板写到哪里（默认 研发支出辅助账模板.xlsx）。",
     "template.force": "默认文件已存在时覆盖。",
