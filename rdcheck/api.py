@@ -108,8 +108,12 @@ def _withheld(book: Book, calc: Any, findings: list, lang: str, sha256: str | No
         findings=findings,
         a107012={str(n): None for n in range(1, 53)},
         tax_saving=None,
-        stats=dict.fromkeys(calc.stats_json(), None),
-        reconciliation=[],
+        # what the enterprise reported outside the ledger stays (a rollup ranks an unread ledger by it)
+        stats={
+            **dict.fromkeys(calc.stats_json(), None),
+            "intramural_reported": calc.stats_json()["intramural_reported"],
+        },
+        reconciliation=[{**row, "computed": None, "difference": None} for row in calc.reconciliation],
         notes=[WITHHELD["en" if lang == "en" else "zh"]],
         calc=None,
         book=book,
