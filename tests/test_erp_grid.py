@@ -304,3 +304,16 @@ def test_a_ledger_not_exported_by_project_is_one_project_named_after_its_sheet_a
     got = read(Grid.of("研发支出", grid))
     assert not got.has_project and {x.values["项目编号"] for x in got.lines} == {"研发支出"}
     assert any("没有“项目：”行" in n["zh"] for n in got.notes)
+
+
+def test_a_date_column_without_the_year_takes_the_headers_year() -> None:
+    grid = [
+        ["多栏式明细账"],
+        ["2024年", "2024年", "2024年", "2024年", "2024年", "2024年", "借方"],
+        ["日期", "凭证字号", "摘要", "借方", "贷方", "余额", "设计费"],
+        ["03-05", "记-7", "设计", 500, None, 500, 500],
+        ["3月9日", "记-9", "设计", 100, None, 600, 100],
+        [None, None, "本期合计", 600, None, 600, 600],
+    ]
+    sheet = parse_erp(grid)
+    assert [x.date for x in sheet.lines] == [dt.date(2024, 3, 5), dt.date(2024, 3, 9)] and sheet.issues == []

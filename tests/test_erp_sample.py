@@ -114,3 +114,21 @@ def test_no_row_that_is_not_spending_became_a_line(word: str) -> None:
     sheet = parse_erp(grid)
     rows = {r for r, row in enumerate(grid, start=1) if word in [str(v) for v in row]}
     assert rows and not rows & {x.row for x in sheet.lines}
+
+
+def test_an_erp_export_with_a_企业信息_sheet_added_is_that_enterprise_and_gets_its_own_map(tmp_path: Path) -> None:
+    from rdcheck.api import check
+    from rdcheck.engine import Config
+
+    wb = openpyxl.load_workbook(ERP / "研发支出多栏账-2024.xlsx")
+    ws = wb.create_sheet("企业信息", 0)
+    ws.append(["项目", "值"])
+    for k, v in yaml.safe_load((ERP / "企业信息.yaml").read_text(encoding="utf-8")).items():
+        ws.append([k, v])
+    wb.save(tmp_path / "mixed.xlsx")
+    config = Config.from_dict({"erp_map": {"913208047581784510": {"530199": "6.1"}}})
+    report = check(tmp_path / "mixed.xlsx", config=config)
+    assert report.enterprise["uscc"] == "913208047581784510" and report.enterprise["name"] == "江苏新途泵业有限公司"
+    assert "T4" not in {f.cell for f in report.findings if f.rule == "F14"}
+    assert Decimal(str(report.stats["7"])) == Decimal(str(EXPECTED["line7"]))
+    assert not {"F01", "F02"} & {f.rule for f in report.findings}

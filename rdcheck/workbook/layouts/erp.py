@@ -14,6 +14,7 @@ Nothing is mapped to rdcheck's sub-items here: that is :mod:`rdcheck.workbook.la
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -120,11 +121,22 @@ def _voucher(sheet: ErpSheet, row: Sequence[Any]) -> str | None:
     return _text(row, cols.get("voucher"))
 
 
+_MONTH_DAY = re.compile(r"^(\d{1,2})[-/.月](\d{1,2})日?$")
+
+
 def _date(sheet: ErpSheet, row: Sequence[Any], last: list[int | None]) -> dt.date | None:
     cols = sheet.columns
     if "date" in cols and cols["date"] < len(row):
         got = parse_date(row[cols["date"]])
-        return got if isinstance(got, dt.date) else None
+        if isinstance(got, dt.date):
+            return got
+        m = _MONTH_DAY.match(key(row[cols["date"]]))  # 01-05, 1/5, 1月5日: the year is the header's
+        if m and sheet.year is not None:
+            try:
+                return dt.date(sheet.year, int(m.group(1)), int(m.group(2)))
+            except ValueError:
+                return None
+        return None
     month, day = _int(row, cols.get("month")), _int(row, cols.get("day"))
     if month is None:  # printed ledgers leave a repeated month (and day) blank
         month = last[0]
