@@ -46,6 +46,7 @@ class Finding:
     value: Any = None
     basis: str = ""
     waived: str | None = None  # the bureau accepted an explanation: the waiver's reason (rdcheck.district.waivers)
+    hint: str = ""  # how to fix it: the allowed values, the expected figure, what to do
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -59,6 +60,7 @@ class Finding:
             "message": self.message,
             "value": json_value(self.value),
             "basis": self.basis,
+            "hint": self.hint,
         }
         if self.waived is not None:  # only then: a report without waivers keeps the exact shape of spec §6
             data["waived"] = True

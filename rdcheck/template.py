@@ -17,6 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .errors import RdcheckError
+from .report.printing import print_setup
 from .text import display_width
 from .workbook.layout import (
     AMOUNT,
@@ -325,21 +326,14 @@ def _write(path: str) -> None:
             else:
                 _write_table(sheets[sheet.name], sheet, fmt, lists)
         # printed to be filled by hand or kept on file: A4, one page wide, the header row on every page
-        _print_setup(instructions, landscape=True)
+        print_setup(instructions, landscape=True, header_rows=0)
         for sheet in SHEETS:
-            _print_setup(sheets[sheet.name], landscape=len(sheet.fields) > 4, repeat_header=True)
+            print_setup(sheets[sheet.name], landscape=len(sheet.fields) > 4)
         instructions.activate()
     finally:
         wb.close()
 
 
 def _print_setup(ws: Worksheet, landscape: bool, repeat_header: bool = False) -> None:
-    """A4, one page wide (as many pages tall as the rows need), landscape for wide sheets, header repeated."""
-    ws.set_paper(9)
-    if landscape:
-        ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_footer("&C&P / &N")
-    if repeat_header:
-        ws.repeat_rows(0)
+    """The template's print setup, for the converter's sheets (rdcheck.convert) to print the same way."""
+    print_setup(ws, landscape=landscape, header_rows=1 if repeat_header else 0)

@@ -229,10 +229,10 @@ def test_batch_writes_every_file_once_sorted_with_feedback_and_superseded(tmp_pa
     assert result.counts == {"pass": 1, "warn": 1, "fail": 1, "error": 1, "superseded": 1}
 
     feedback = sorted(p.name for p in (out / "feedback").iterdir())
-    assert feedback == sorted([f"{uscc(1)}-2024.xlsx", f"{uscc(2)}-2024.xlsx", "c.xlsx"])
-    winner = json.loads((out / "feedback" / f"{uscc(1)}-2024.xlsx").read_text())
+    assert feedback == sorted([f"{uscc(1)}-甲-2024.xlsx", f"{uscc(2)}-乙-2024.xlsx", "c.xlsx"])
+    winner = json.loads((out / "feedback" / f"{uscc(1)}-甲-2024.xlsx").read_text())
     assert winner["feedback_for"].endswith("in/a.xlsx")  # the newest submission's feedback, not the old one's
-    assert memory["a.xlsx"]["_feedback"] == f"feedback/{uscc(1)}-2024.xlsx"
+    assert memory["a.xlsx"]["_feedback"] == f"feedback/{uscc(1)}-甲-2024.xlsx"
     assert "_feedback" not in memory["a-old.xlsx"]
 
 
@@ -244,7 +244,8 @@ def test_summary_xlsx_has_a_row_per_file_filter_frozen_header_status_colours_and
     wb = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx")
     sheet = wb["汇总"]
     header = [c.value for c in sheet[1]]
-    assert header[:4] == ["file", "统一社会信用代码", "企业名称", "status"]  # spec §5, in every language
+    # spec §5's columns, headed in Chinese in Chinese mode (issue 13 point 12)
+    assert header[:4] == ["文件", "统一社会信用代码", "企业名称", "状态"]
     for column in ("错误", "警告", "提示", "文件(F)", "应建尽建(B)", "应提尽提(C)", "应统尽统(T)"):
         assert column in header
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
@@ -256,8 +257,8 @@ def test_summary_xlsx_has_a_row_per_file_filter_frozen_header_status_colours_and
     assert '=HYPERLINK("x")' in names  # written as text, not a formula
     cell = next(c for c in sheet["C"] if c.value == '=HYPERLINK("x")')
     assert cell.data_type == "s"
-    statuses = [r[header.index("status")] for r in rows]
-    assert sorted(statuses) == ["error", "fail", "pass", "superseded", "warn"]
+    statuses = [r[header.index("状态")] for r in rows]
+    assert sorted(statuses) == sorted(["无法检查", "不通过", "通过", "已被替代", "有警告"])
     words = [r[header.index("结论")] for r in rows]
     assert "已被替代（本身：通过）" in words and "无法检查" in words
     t_col = header.index("应统尽统(T)")

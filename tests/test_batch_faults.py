@@ -128,11 +128,11 @@ def test_two_real_batches_at_once_never_mix_enterprises(tmp_path: Path) -> None:
     assert [Path(r["file"]).name for r in lines] == ["a0.xlsx", "a1.xlsx", "a2.xlsx"]
     names = sorted(p.name for p in (out / "feedback").iterdir() if not p.name.startswith("."))
     checked = [i for i, r in enumerate(lines) if r["status"] != "error"]  # a2 timed out (so may a slow a0, a1)
-    assert 2 not in checked and names == [f"{uscc(10 + i)}-2024.xlsx" for i in checked]
+    assert 2 not in checked and names == [f"{uscc(10 + i)}-甲{i}公司-2024.xlsx" for i in checked]
     from openpyxl import load_workbook
 
     for i in checked:
-        wb = load_workbook(out / "feedback" / f"{uscc(10 + i)}-2024.xlsx", read_only=True)
+        wb = load_workbook(out / "feedback" / f"{uscc(10 + i)}-甲{i}公司-2024.xlsx", read_only=True)
         cells = [c for row in wb["企业信息"].iter_rows(values_only=True) for c in row]
         assert uscc(10 + i) in cells and f"甲{i}公司" in cells
         wb.close()
@@ -196,13 +196,13 @@ def test_one_unwritable_feedback_file_is_that_files_row_and_a_link_is_not_writte
     (out / "feedback").mkdir(parents=True)
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
-    (out / "feedback" / f"{uscc(2)}-2024.xlsx").symlink_to(victim)
+    (out / "feedback" / f"{uscc(2)}-企业-2024.xlsx").symlink_to(victim)
     result = run(paths, out)
     assert victim.read_text() == "keep me"
     by_code = {r["enterprise"]["uscc"]: r for r in result.results}
     assert "符号链接" in by_code[uscc(2)]["_feedback_error"] and by_code[uscc(2)]["status"] == "pass"
-    assert by_code[uscc(1)]["_feedback"] == f"feedback/{uscc(1)}-2024.xlsx"
-    assert by_code[uscc(3)]["_feedback"] == f"feedback/{uscc(3)}-2024.xlsx"
+    assert by_code[uscc(1)]["_feedback"] == f"feedback/{uscc(1)}-企业-2024.xlsx"
+    assert by_code[uscc(3)]["_feedback"] == f"feedback/{uscc(3)}-企业-2024.xlsx"
     assert len(read_results_jsonl(out / "results.jsonl")) == 3
 
 

@@ -208,13 +208,17 @@ def test_batch_feedback_names_and_summary(district_dir: Path, batch_out: Path) -
     import openpyxl
 
     feedback = {p.name for p in (batch_out / "feedback").iterdir()}
+    ents = _enterprises()
+    names = {e["code"]: n for n, e in ents.items()} | {uscc(109): "庚"}
     codes = [uscc(n) for n in (101, 102, 103, 104, 105, 107, 108, 109)]
-    assert feedback == {f"{c}-{2023 if c == uscc(109) else 2024}.xlsx" for c in codes} | {"辛-提交.xlsx"}
+    # <统一社会信用代码>-<企业名称>-<年度>.xlsx (issue 13 point 13)
+    expected = {f"{c}-{names[c]}科技有限公司-{2023 if c == uscc(109) else 2024}.xlsx" for c in codes}
+    assert feedback == expected | {"辛-提交.xlsx"}
     sheet = openpyxl.load_workbook(batch_out / "summary.xlsx").worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0][:4]) == ["file", "统一社会信用代码", "企业名称", "status"]
+    assert list(rows[0][:4]) == ["文件", "统一社会信用代码", "企业名称", "状态"]
     assert len(rows) == 1 + 13
-    assert sorted(r[3] for r in rows[1:]).count("superseded") == 2
+    assert sorted(r[3] for r in rows[1:]).count("已被替代") == 2
 
 
 def _expected_rollup(exclude_failed: bool = False, roster: bool = False) -> dict[str, Any]:

@@ -177,3 +177,200 @@ def test_help_is_chinese_by_default_and_english_with_lang_en(command: str | None
 def test_click_errors_are_chinese() -> None:
     result = rdcheck("chekc")
     assert result.exit_code == 2 and "没有命令“chekc”" in result.stderr
+
+
+# ------------------------------------------------------------------------------------- 4. one mistake, one finding
+
+
+def _rules(path: Path) -> list[str]:
+    return [f.rule for f in check(path).findings if f.severity in ("error", "warning")]
+
+
+def test_prior_year_voucher_is_f07_alone(tmp_path: Path) -> None:
+    book = write_book(tmp_path / "a.xlsx", {"辅助账明细": {"set": {3: {"日期": "2023-12-30"}}}})
+    assert _rules(book) == ["F07"]
+
+
+def test_unreadable_amount_is_f04_alone_and_the_figures_say_incomplete(tmp_path: Path) -> None:
+    given = {
+        "企业信息": {"申报加计扣除总额": 61000, "统计研究开发费用合计": 30},
+        "辅助账明细": {"set": {4: {"账载金额": "八万元"}}},
+    }
+    book = write_book(tmp_path / "a.xlsx", given)
+    report = check(book)
+    assert [f.rule for f in report.findings if f.severity != "info"] == ["F04"]
+    assert not {"C08", "C09", "C10", "T02", "C14"} & {f.rule for f in report.findings}
+    text = rdcheck("check", book).stdout
+    computed = text[text.index("测算结果") :]
+    assert "测算不完整：辅助账明细 G4 未能识别" in computed
+
+
+# ------------------------------------------------------------------------------------- 7. a fix hint with every finding
+
+
+def test_every_rule_has_a_hint_in_both_languages() -> None:
+    from rdcheck.engine import load_catalogue
+
+    missing = [
+        r.id
+        for r in load_catalogue()
+        if not r.hints or any(not h.get("zh") or not h.get("en") for h in r.hints.values())
+    ]
+    assert missing == []
+
+
+def test_every_finding_on_the_samples_carries_a_hint() -> None:
+    samples = sorted((Path(__file__).parent.parent / "samples" / "ledgers").glob("*.xlsx"))
+    assert samples
+    for path in samples:
+        for f in check(path).findings:
+            assert f.hint and "—" not in f.hint, (path.name, f.rule, f.hint)
+
+
+def test_hint_names_the_nearest_allowed_value_and_travels_to_json_and_xlsx(tmp_path: Path) -> None:
+    book = write_book(tmp_path / "a.xlsx", {"辅助账明细": {"set": {3: {"费用类别": "人工"}}}})
+    report = check(book)
+    f05 = next(f for f in report.findings if f.rule == "F05")
+    assert f05.hint.startswith("改为“1 人员人工费用”？")
+    data = json.loads(rdcheck("check", book, "--format", "json").stdout)
+    assert next(f for f in data["findings"] if f["rule"] == "F05")["hint"] == f05.hint
+    en = json.loads(rdcheck("check", book, "--format", "json", "--lang", "en").stdout)
+    assert next(f for f in en["findings"] if f["rule"] == "F05")["hint"].startswith("Did you mean '1 人员人工费用'?")
+    out = tmp_path / "r.xlsx"
+    rdcheck("check", book, "--format", "xlsx", "-o", out)
+    ws = openpyxl.load_workbook(out)["检查结果"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in ws.iter_rows(min_row=2)]
+    assert next(r for r in rows if r["规则"] == "F05")["修改建议"] == f05.hint
+
+
+def test_amounts_typed_with_wan_are_read() -> None:
+    from rdcheck.workbook.values import parse_amount
+
+    assert parse_amount("2.2万") == parse_amount("2.2万元") == 22000
+
+
+# ------------------------------------------------------------------------------------- 8. what was read
+
+
+def test_text_report_starts_with_what_was_read(tmp_path: Path) -> None:
+    given = {"辅助账明细": {"add": [{"日期": None, "凭证号": None, "项目编号": None, "摘要": "合计"}]}}
+    given["辅助账明细"]["set"] = {4: {"账载金额": "八万元"}}
+    book = write_book(tmp_path / "a.xlsx", given)
+    lines = rdcheck("check", book).stdout.splitlines()
+    assert lines[2] == "读取辅助账 4 行，跳过合计行 1 行，1 个金额或类别未能识别（未计入测算）"
+
+
+# ------------------------------------------------------------------------------------- 9, 10. the feedback workbook
+
+
+def test_feedback_opens_on_a_letter_naming_enterprise_year_verdict_and_figures(tmp_path: Path) -> None:
+    from rdcheck.report.xlsx import write_annotated
+
+    book = write_book(tmp_path / "a.xlsx", {"辅助账明细": {"set": {4: {"账载金额": "八万元"}}}})
+    wb = openpyxl.load_workbook(write_annotated(check(book), tmp_path / "out.xlsx"))
+    assert wb.sheetnames[0] == "检查结论" and wb.active.title == "检查结论"
+    letter = wb["检查结论"]
+    cells = {c.value: c for row in letter.iter_rows() for c in row if c.value is not None}
+    text = " ".join(str(v) for v in cells)
+    for expected in (
+        "淮阴示例科技有限公司",
+        "91320804MA1N2K3L40",
+        "2024",
+        "不通过",
+        "第40行",
+        "第51行",
+        "预计少缴企业所得税",
+    ):
+        assert expected in text, expected
+    assert "测算不完整：辅助账明细 G4 未能识别" in text
+    assert "请在原文件中修改后重新提交" in text and "rdcheck " in text
+    assert letter.page_setup.orientation == "landscape"
+    assert letter.sheet_properties.pageSetUpPr.fitToPage
+    assert letter.page_setup.fitToWidth in (None, 1) and letter.page_setup.fitToHeight in (None, 1)
+
+
+def test_results_sheet_wraps_and_prints_with_its_header(tmp_path: Path) -> None:
+    from rdcheck.report.xlsx import write_annotated
+
+    book = write_book(tmp_path / "a.xlsx", {"辅助账明细": {"set": {3: {"费用类别": "人工"}}}})
+    wb = openpyxl.load_workbook(write_annotated(check(book), tmp_path / "out.xlsx"))
+    ws = wb["检查结果"]
+    header = [c.value for c in ws[1]]
+    message, hint = header.index("问题说明") + 1, header.index("修改建议") + 1
+    f05 = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "F05")
+    assert ws.cell(f05, message).alignment.wrap_text and ws.cell(f05, hint).alignment.wrap_text
+    assert ws.row_dimensions[f05].height >= 30  # the hint lists eight categories: several lines shown
+    assert ws.row_dimensions[1].height >= 30
+    assert ws.print_title_rows == "$1:$1" and ws.page_setup.fitToWidth in (None, 1)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+
+
+# ------------------------------------------------------------------------------------- 5, 13. the officer's list
+
+
+def _district(tmp_path: Path, roster: str) -> dict[str, Any]:
+    src = tmp_path / "in"
+    src.mkdir()
+    write_book(src / "ok.xlsx")
+    (src / "91320804MA1N2K3L40-淮安联创纺织科技有限公司.xlsx").write_bytes(b"PK\x03\x04 broken")
+    district = tmp_path / "d.yaml"
+    district.write_text(DISTRICT + "regions: [王营街道, 高新区]\n", encoding="utf-8")
+    (tmp_path / "roster.csv").write_text(roster, encoding="utf-8")
+    assert rdcheck("batch", src, "-o", tmp_path / "b", "-q", "-j", "1").exit_code == 0
+    result = rdcheck(
+        "rollup", tmp_path / "b", "--district", district, "--roster", tmp_path / "roster.csv", "-o", tmp_path / "r"
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads((tmp_path / "r" / "rollup.json").read_text(encoding="utf-8"))
+
+
+ROSTER = (
+    "统一社会信用代码,企业名称,所在区域,联系人,联系电话\n"
+    "91320804MA1N2K3L40,淮阴示例科技有限公司,王营街道,王会计,13900000001\n"
+    "913208040230759295,淮安联创纺织科技有限公司,高新区,李会计,13900000002\n"
+    "91320804038393874Y,淮安未交科技有限公司,高新区,赵会计,13900000003\n"
+)
+
+
+def test_unreadable_file_of_a_roster_enterprise_is_listed_once_by_name(tmp_path: Path) -> None:
+    data = _district(tmp_path, ROSTER)
+    names = [f["name"] for f in data["follow_up"]]
+    assert names.count("淮安联创纺织科技有限公司") == 1
+    row = next(f for f in data["follow_up"] if f["name"] == "淮安联创纺织科技有限公司")
+    assert row["reason"].startswith("error") and "未报送" not in row["reason"]
+    assert next(f for f in data["follow_up"] if f["name"] == "淮安未交科技有限公司")["reason"] == "未报送"
+
+
+def test_follow_up_sheet_groups_by_region_with_whom_to_call(tmp_path: Path) -> None:
+    _district(tmp_path, ROSTER)
+    ws = openpyxl.load_workbook(tmp_path / "r" / "rollup.xlsx")["跟进名单"]
+    header = [c.value for c in ws[1]]
+    assert {"联系人", "联系电话", "原因代码", "原因"} <= set(header)
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    groups = [r[0] for r in rows if isinstance(r[0], str)]
+    assert groups[0] == "高新区（2 家）"  # region headings, the fuller region first
+    called = {r[2]: (r[3], r[4]) for r in rows if isinstance(r[0], int)}
+    assert called["淮安未交科技有限公司"] == ("赵会计", "13900000003")
+    assert called["淮安联创纺织科技有限公司"] == ("李会计", "13900000002")
+    assert ws.print_title_rows == "$1:$1" and ws.page_setup.fitToWidth in (None, 1)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+
+
+def test_feedback_files_are_named_by_code_name_and_year(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    write_book(src / "whatever.xlsx")
+    assert rdcheck("batch", src, "-o", tmp_path / "b", "-q", "-j", "1").exit_code == 0
+    names = [p.name for p in (tmp_path / "b" / "feedback").iterdir()]
+    assert names == ["91320804MA1N2K3L40-淮阴示例科技有限公司-2024.xlsx"]
+
+
+def test_ctrl_c_exits_130_with_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("rdcheck.api.check", interrupted)
+    result = rdcheck("check", write_book(tmp_path / "a.xlsx"))
+    assert result.exit_code == 130
+    assert "已中止（Ctrl-C）" in result.stderr and "不会留下写了一半的文件" in result.stderr

@@ -36,7 +36,8 @@ SPEC_KEYS = {
     "stats",
     "reconciliation",
 }
-FINDING_KEYS = {"rule", "severity", "pillar", "sheet", "row", "column", "cell", "message", "value", "basis"}
+# spec §6, plus the fix hint every finding carries (issue 13 point 7)
+FINDING_KEYS = {"rule", "severity", "pillar", "sheet", "row", "column", "cell", "message", "value", "basis", "hint"}
 RED, AMBER, BLUE = "FFFFC7CE", "FFFFE699", "FFBDD7EE"
 
 
@@ -218,7 +219,7 @@ def test_annotated_copy_fills_and_comments_the_planted_cells(tmp_path: Path, pla
     out = write_annotated(report, tmp_path / "out.xlsx")
     assert digest(src) == before  # the input is never modified
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[0] == "检查结果"
+    assert wb.sheetnames[:2] == ["检查结论", "检查结果"]  # the letter first (issue 13 point 9)
     ledger = wb["辅助账明细"]
     g4 = ledger["G4"]
     assert g4.value == "abc" and g4.fill.fgColor.rgb == RED  # error wins over info
@@ -246,7 +247,7 @@ def test_annotated_copy_writes_formula_looking_text_as_text(tmp_path: Path, plan
     results = wb["检查结果"]
     messages = {c.value: c.data_type for c in results["H"][1:]}
     assert messages['=HYPERLINK("x")'] == "s"
-    values = {c.value: c.data_type for c in results["I"][1:] if c.value is not None}
+    values = {c.value: c.data_type for c in results["J"][1:] if c.value is not None}
     assert values["-5"] == "s"
     # no formula anywhere in the copy
     for ws in wb.worksheets:
@@ -261,9 +262,22 @@ def test_results_sheet_lists_every_finding_with_links_filter_and_frozen_header(
     wb = openpyxl.load_workbook(write_annotated(report, tmp_path / "out.xlsx"))
     ws = wb["检查结果"]
     header = [c.value for c in ws[1]]
-    assert header == ["规则", "严重程度", "类别", "工作表", "行", "列", "单元格", "问题说明", "值", "政策依据", "豁免"]
+    assert header == [
+        "规则",
+        "严重程度",
+        "类别",
+        "工作表",
+        "行",
+        "列",
+        "单元格",
+        "问题说明",
+        "修改建议",
+        "值",
+        "政策依据",
+        "豁免",
+    ]
     assert ws.max_row == 1 + len(report.findings)
-    assert ws.auto_filter.ref == f"A1:K{ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:L{ws.max_row}"
     assert ws.freeze_panes == "A2"
     links = {row[0].value + ":" + (row[6].value or ""): row[6].hyperlink for row in ws.iter_rows(min_row=2)}
     assert links["F04:G4"].location == "'辅助账明细'!G4"
@@ -312,21 +326,21 @@ def test_annotated_copy_of_a_real_check_has_every_sheet_and_the_computation(tmp_
     report = check(src)
     out = write_annotated(report, tmp_path / "out.xlsx", lang="en")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames[:1] == ["检查结果"]
+    assert wb.sheetnames[:2] == ["Verdict", "Findings"]  # English sheet names with --lang en (issue 13)
     for name in (
         "企业信息",
         "研发项目",
         "辅助账明细",
         "汇总表",
-        "加计扣除测算",
-        "汇总表(计算)",
-        "统计口径",
-        "三表比对",
+        "A107012 computed",
+        "Summary 2021 computed",
+        "Statistics 107-2",
+        "Reconciliation",
     ):
         assert name in wb.sheetnames
-    assert [c.value for c in wb["检查结果"][1]][0] == "rule"
+    assert [c.value for c in wb["Findings"][1]][0] == "rule"
     assert "F04" in wb["辅助账明细"]["G4"].comment.text
-    summary = wb["汇总表(计算)"]
+    summary = wb["Summary 2021 computed"]
     assert summary["A1"].value == "项目编号" and summary["A2"].value == "P001"
 
 
@@ -397,7 +411,7 @@ def test_input_sheet_names_that_clash_or_excel_reserves(tmp_path: Path) -> None:
     src = write_book(tmp_path / "in.xlsx", extra={"检查结果": [["企业自己的表"]], "History": [["x"]]})
     report = hand_report(src, [finding("F04", "error", "F", "辅助账明细", "G3")])
     wb = openpyxl.load_workbook(write_annotated(report, tmp_path / "out.xlsx"))
-    assert wb.sheetnames[0] == "检查结果" and wb["检查结果"]["A2"].value == "F04"
+    assert wb.sheetnames[1] == "检查结果" and wb["检查结果"]["A2"].value == "F04"
     assert wb["检查结果(2)"]["A1"].value == "企业自己的表"
     assert wb["History(2)"]["A1"].value == "x"
 

@@ -77,7 +77,8 @@ def not_approved(ctx: Context) -> Iterator[Hit]:
     if not ctx.book.ledger.present:
         return
     lines = ledger(ctx)
-    first_line = lines.dropna(subset=["when"]).groupby("project")["when"].min()
+    # lines of another year are F07's and left out of the figures: they do not make a project 事后立项
+    first_line = lines[lines["in_year"]].dropna(subset=["when"]).groupby("project")["when"].min()
     if first_line.empty:
         return
     approved = as_datetime(p["立项日期"])
@@ -122,6 +123,7 @@ def line_outside_period(ctx: Context) -> Iterator[Hit]:
     when = lines["when"]
     inverted = start.notna() & end.notna() & (end < start)  # B04 reports the project; its lines are not at fault
     outside = when.notna() & ~inverted & ((start.notna() & (when < start)) | (end.notna() & (when > end)))
+    outside &= lines["in_year"]  # a line of another year is F07's alone
     for row in lines.index[outside]:
         yield Hit(
             sheet=LED,

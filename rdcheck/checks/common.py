@@ -79,6 +79,15 @@ def _ledger(ctx: Context) -> pd.DataFrame:
     return out
 
 
+def unread_cells(ctx: Context) -> list[tuple[int, str]]:
+    """The ledger cells (Excel row, column) that could not be read and so left their line out of the figures.
+
+    Rules that compare a reported total with a computed one (C08, C09, C10, T02) hold back while there are any:
+    the computed side is incomplete, and F04/F05 already point at the cause.
+    """
+    return ctx.cached("unread", ctx.book.unread_cells)
+
+
 def repeated_lines(ctx: Context) -> pd.Series:
     """True on each ledger line that repeats an earlier one (日期, 凭证号, 项目编号, 明细项目, 账载金额 all equal,
     with a 凭证号): F09 reports these, and sums that the enterprise made without them are not wrong for it."""

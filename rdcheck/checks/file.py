@@ -10,8 +10,9 @@ from decimal import Decimal
 import pandas as pd
 
 from ..schema import validate_book
-from ..workbook.layout import DATE, ENTERPRISE, LEDGER, SHEETS
+from ..workbook.layout import CATEGORY_CHOICES, DATE, ENTERPRISE, LEDGER, SHEETS, SUBITEM_CATEGORY
 from .common import REPEAT_KEYS, ledger, repeated_lines, tax_year
+from .nearest import nearest
 from .registry import Context, Hit, check
 
 ENT = ENTERPRISE.name
@@ -85,8 +86,21 @@ def wrong_type(ctx: Context) -> Iterator[Hit]:
 
 @check("F05")
 def not_allowed(ctx: Context) -> Iterator[Hit]:
-    yield from _key_hits(ctx, "F05")
-    yield from _schema_hits(ctx, "F05")
+    """A value outside its list, with the allowed values and the nearest one for the fix hint."""
+    from ..template import choices_of
+
+    for hit in (*_key_hits(ctx, "F05"), *_schema_hits(ctx, "F05")):
+        if hit.variant == "subitem_category":
+            code = ctx.book.ledger.data.at[hit.row, "明细项目"] if hit.row is not None else None
+            cat = SUBITEM_CATEGORY.get(code) if isinstance(code, str) else None
+            values = {"suggestion": CATEGORY_CHOICES[cat - 1]} if cat else {}
+            yield Hit(hit.sheet, hit.row, hit.column, hit.value, values, hit.variant, hint=None if cat else "choice")
+            continue
+        layout = ENTERPRISE if hit.sheet == ENT else ctx.book.tables[hit.sheet].layout
+        allowed = choices_of(layout.field(hit.column))
+        near = nearest(hit.value, allowed)
+        values = {"allowed": list(allowed), "suggestion": near}
+        yield Hit(hit.sheet, hit.row, hit.column, hit.value, values, "choice", hint="choice_near" if near else None)
 
 
 def uscc_valid(code: str) -> bool:

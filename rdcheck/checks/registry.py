@@ -21,7 +21,8 @@ class Hit:
     ``sheet`` is the canonical sheet name; ``row`` the Excel row (None for a sheet- or workbook-level hit, and
     for a 企业信息 key the runner finds the key's row itself); ``column`` the canonical column or key name.
     ``values`` fill the message's placeholders; ``variant`` picks one of the rule's message variants;
-    ``severity`` overrides the configured one (e.g. T01 on a firm outside the survey).
+    ``severity`` overrides the configured one (e.g. T01 on a firm outside the survey); ``hint`` picks the
+    rule's hint variant when it differs from the message's (e.g. F05 with a nearest match to suggest).
     """
 
     sheet: str | None = None
@@ -32,6 +33,7 @@ class Hit:
     variant: str | None = None
     severity: str | None = None
     cell: str | None = None  # a cell of a sheet that is not a table (a foreign layout's 合计 row); else found by row
+    hint: str | None = None
 
 
 @dataclass

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from ..workbook.layout import ENTERPRISE, PROJECTS
-from .common import ZERO, dec, figure, key, ledger, projects, total
+from .common import ZERO, dec, figure, key, ledger, projects, total, unread_cells
 from .registry import Context, Hit, check
 
 ENT = ENTERPRISE.name
@@ -45,6 +45,8 @@ def under_reported(ctx: Context) -> Iterator[Hit]:
     computed = figure(ctx, "stats", "7")
     if not isinstance(reported, Decimal) or reported <= 0 or computed is None:
         return
+    if unread_cells(ctx):
+        return  # line 7 lacks the lines F04/F05 could not read
     computed = dec(computed)
     tolerance = dec(ctx.params.get("tolerance", Decimal("0.05")))
     if computed - reported > computed * tolerance:

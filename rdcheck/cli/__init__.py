@@ -72,6 +72,25 @@ def _usage_line(exc: click.UsageError, lang: str) -> str:
     return f"{where}{detail}（运行 {path} --help 查看用法）"
 
 
+PROGRESS: dict[str, int] = {}  # files done and in all, kept by the commands that show progress
+
+
+def interrupted_note(lang: str) -> str:
+    """What is left after Ctrl-C: how far the work got; every output is written whole or not at all."""
+    done, total = PROGRESS.get("done"), PROGRESS.get("total")
+    if lang == "en":
+        got = f" after {done} of {total} files" if total else ""
+        return (
+            f"rdcheck: interrupted (Ctrl-C){got}. Outputs are written to a temporary file and renamed when complete, "
+            "so none is left half-written; run the command again for complete results."
+        )
+    got = f"：已检查 {done}/{total} 个文件" if total else ""
+    return (
+        f"rdcheck: 已中止（Ctrl-C）{got}。输出先写入临时文件、完成后才改名，不会留下写了一半的文件；"
+        "请重新运行以得到完整结果。"
+    )
+
+
 class _Main(click.Group):
     """The top-level group: a usage error is one line (Chinese by default) and exit 2, never click's usage block."""
 
@@ -91,9 +110,15 @@ class _Main(click.Group):
         except click.ClickException as exc:
             exc.show()
             sys.exit(exc.exit_code)
-        except click.Abort:
+        except click.Abort as exc:
+            if isinstance(exc.__cause__, KeyboardInterrupt):
+                click.echo(interrupted_note(lang), err=True)
+                sys.exit(130)  # 128 + SIGINT, as shells expect
             click.echo("已中止" if lang == "zh" else "Aborted!", err=True)
             sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo(interrupted_note(lang), err=True)
+            sys.exit(130)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 

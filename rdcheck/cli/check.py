@@ -221,6 +221,9 @@ def _rule_doc(rule: Any, lang: str) -> str:
     for variant, texts in rule.messages.items():
         label = t("rule_message", lang) + ("" if variant == "default" else f" ({variant})")
         lines.append(f"{label}: {texts.get(lang) or texts.get('zh', '')}")
+    for variant, texts in getattr(rule, "hints", {}).items():
+        label = t("rule_hint", lang) + ("" if variant == "default" else f" ({variant})")
+        lines.append(f"{label}: {texts.get(lang) or texts.get('zh', '')}")
     if rule.params:
         lines.append(f"{t('rule_params', lang)}:")
         lines += [f"  {k}: {_plain(v)}" for k, v in rule.params.items()]

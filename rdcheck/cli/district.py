@@ -44,6 +44,9 @@ class ProgressBar:
         self.step = -1
 
     def __call__(self, done: int, total: int, result: dict[str, Any]) -> None:
+        from . import PROGRESS
+
+        PROGRESS.update(done=done, total=total)  # for the note after Ctrl-C
         if not self.enabled:
             return
         if not self.tty:

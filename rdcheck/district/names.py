@@ -81,13 +81,15 @@ def unique_name(stem: str, suffix: str, taken: set[str], max_bytes: int = MAX_NA
 
 
 def feedback_stem(result: dict[str, Any]) -> str:
-    """`<统一社会信用代码>-<年度>` when the code is valid (no F06) and the year known, else the input's sanitised name."""
+    """`<统一社会信用代码>-<企业名称>-<年度>` when the code is valid (no F06) and the year known (the name left out
+    when empty), else the input's sanitised name: an officer sends each file to the enterprise it names."""
     enterprise = result.get("enterprise") or {}
     code = normalise_uscc(enterprise.get("uscc"))
     year = enterprise.get("year")
     f06 = any(f.get("rule") == "F06" for f in result.get("findings") or [] if isinstance(f, dict))
     if valid_uscc(code) and not f06 and isinstance(year, int) and not isinstance(year, bool) and 0 < year < 10000:
-        return f"{code}-{year}"
+        name = safe_name(str(enterprise.get("name") or ""), limit=40) if enterprise.get("name") else ""
+        return f"{code}-{name}-{year}" if name and name != "file" else f"{code}-{year}"
     return safe_name(Path(str(result.get("file", ""))).stem)
 
 

@@ -232,6 +232,8 @@ class RosterEntry:
     name: str | None = None
     region: str | None = None
     above_scale: bool | None = None
+    contact: str | None = None  # who the officer calls (optional roster columns)
+    phone: str | None = None
 
 
 _ROSTER_COLUMNS = {
@@ -239,6 +241,8 @@ _ROSTER_COLUMNS = {
     "name": ("企业名称", "name", "单位名称"),
     "region": ("所在区域", "region", "区域"),
     "above_scale": ("规模以上企业", "above_scale", "规上企业", "是否规上"),
+    "contact": ("联系人", "contact", "填报人", "负责人"),
+    "phone": ("联系电话", "phone", "电话", "手机", "手机号码"),
 }
 
 
@@ -311,15 +315,25 @@ def load_roster(path: str | os.PathLike[str]) -> list[RosterEntry]:
         seen.add(uscc)
         above = parse_bool(cell(row, "above_scale"))
         name, region = cell(row, "name"), cell(row, "region")
+        contact, phone = cell(row, "contact"), cell(row, "phone")
         entries.append(
             RosterEntry(
                 uscc=uscc,
                 name=None if name is None else str(name),
                 region=None if region is None else str(region),
                 above_scale=above if isinstance(above, bool) else None,
+                contact=None if contact is None else str(contact),
+                phone=None if phone is None else _phone(phone),
             )
         )
     return entries
+
+
+def _phone(value: Any) -> str:
+    """A phone number as written (a number cell 13912345678.0 loses its '.0')."""
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return str(value)
 
 
 __all__ = [

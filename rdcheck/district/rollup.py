@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from ..model import json_value
@@ -30,7 +31,7 @@ OTHER_SECTION = OTHER_REGION  # an industry code that is missing or not GB/T 475
 # follow-up reasons in rollup.json: rule ids, the check status, 未报送 or unread (spec §5)
 NOT_REPORTED, UNDER_REPORTED, FAILED, NOT_SUBMITTED = "T01", "T02", "fail", "未报送"
 UNREAD = "unread"  # the ledger could not be read: kept out of the ledger-based figures, never counted as R&D 0
-UNREADABLE = "error"  # a file that could not be checked: in rollup.xlsx and the terminal, not in rollup.json
+UNREADABLE = "error"  # a file that could not be checked: in rollup.json only when the roster names it
 REASON_SEPARATOR = " + "
 
 
@@ -102,6 +103,8 @@ class FollowUp:
     note: str | None = None  # the one-line error of an unreadable file, why a ledger was unread
     years: list[int] = field(default_factory=list)  # 未报送: the other years this enterprise did submit
     figures: list[str] = field(default_factory=list)  # screening warnings: the figures side by side (--previous)
+    contact: str | None = None  # from the roster: whom to call
+    phone: str | None = None
 
     @property
     def reason(self) -> str:
@@ -109,7 +112,7 @@ class FollowUp:
 
     def to_json(self) -> dict[str, Any]:
         reason = self.reason
-        if UNREAD in self.reasons and self.note:
+        if (UNREAD in self.reasons or UNREADABLE in self.reasons) and self.note:
             reason = f"{reason}: {self.note}"  # rollup.json says why the ledger was not read
         item = {"uscc": self.uscc, "name": self.name, "reason": reason, "amount": json_value(self.amount)}
         if self.figures:  # only with rollup --previous: rollup.json keeps spec §5's shape otherwise
@@ -192,6 +195,17 @@ def _follow_up(e: dict[str, Any]) -> FollowUp | None:
     if not reasons:
         return None
     return FollowUp(e["uscc"], e["name"], reasons, max(amounts), region=e["region"], file=e["file"])
+
+
+def _unreadable_file_of(entry: RosterEntry, unreadable: list[FollowUp]) -> FollowUp | None:
+    """The unreadable file an expected enterprise submitted: its file name holds the code or the full name."""
+    for item in unreadable:
+        if item.uscc is not None:
+            continue
+        name = Path(str(item.file or "")).name
+        if entry.uscc and entry.uscc in name.upper() or (entry.name and len(entry.name) >= 4 and entry.name in name):
+            return item
+    return None
 
 
 def _sort_key(f: FollowUp) -> tuple[Any, ...]:
@@ -297,11 +311,32 @@ def rollup(
         counted.append(e)
 
     for entry in roster or ():
+        region = district.region_of(entry.region) or entry.region
+        for item in follow:  # whom to call about a row already on the list
+            if item.uscc == entry.uscc:
+                item.contact, item.phone = entry.contact, entry.phone
         if entry.uscc in submitted:
             continue
+        own_file = _unreadable_file_of(entry, unreadable)
+        if own_file is not None:  # it did submit, a file that cannot be read: one row, named, not also 未报送
+            own_file.uscc, own_file.name, own_file.region = entry.uscc, entry.name, region
+            own_file.contact, own_file.phone = entry.contact, entry.phone
+            unreadable.remove(own_file)
+            follow.append(own_file)  # named now: on rollup.json's list, instead of 未报送
+            continue
         years = sorted(other_year_of.get(entry.uscc, ()))
-        region = district.region_of(entry.region) or entry.region
-        follow.append(FollowUp(entry.uscc, entry.name, [NOT_SUBMITTED], None, region=region, years=years))
+        follow.append(
+            FollowUp(
+                entry.uscc,
+                entry.name,
+                [NOT_SUBMITTED],
+                None,
+                region=region,
+                years=years,
+                contact=entry.contact,
+                phone=entry.phone,
+            )
+        )
     follow.sort(key=_sort_key)
     unreadable.sort(key=lambda f: str(f.file or ""))
 

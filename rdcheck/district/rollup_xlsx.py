@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
+
+from ..report.printing import print_setup
+from ..text import display_width
 
 YI = Decimal(100_000_000)
 WAN = Decimal(10_000)
@@ -53,6 +57,9 @@ def write_rollup(rollup: Any, out_path: str | os.PathLike[str]) -> None:
 
         write_season_sheets(wb, f.header, d)  # 目标对照 and 同比 when district.yaml has a plan / --previous
         _charts(wb, d, region_rows, industry_rows)
+        for sheet in wb.worksheets():  # A4 landscape, one page wide, the header row on every page
+            overview = sheet.name == "概览"
+            print_setup(sheet, landscape=True, header_rows=0 if overview else 1, pages_tall=1 if overview else 0)
     finally:
         wb.close()
 
@@ -69,6 +76,10 @@ class _Formats:
         self.met = wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100", "border": 1})
         self.unmet = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 1})
         self.note = wb.add_format({"font_color": "#9C5700"})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.top = wb.add_format({"valign": "top"})
+        self.wan_top = wb.add_format({"num_format": "#,##0.00", "valign": "top"})
+        self.group = wb.add_format({"bold": True, "bg_color": "#F2F2F2", "top": 1})
 
 
 def _num(sheet: Any, row: int, col: int, value: float | int | None, fmt: Any = None) -> None:
@@ -159,6 +170,7 @@ def _breakdown(wb: Any, f: _Formats, name: str, key_heads: list[str], keys: list
     for c, text in enumerate(heads):
         sheet.write_string(0, c, text, f.header)
         sheet.set_column(c, c, 16 if c >= len(key_heads) else 22)
+    sheet.set_row(0, 32)  # 应统尽统可增加（万元） wraps to two lines
     k = len(key_heads)
     for r, (key, row) in enumerate(zip(keys, rows, strict=True), start=1):
         for c, text in enumerate(key):
@@ -174,30 +186,55 @@ def _breakdown(wb: Any, f: _Formats, name: str, key_heads: list[str], keys: list
 
 
 def _follow_up(wb: Any, f: _Formats, follow: list[Any]) -> None:
+    """跟进名单, the list an officer works from: grouped by 区域 (largest amount at stake first within each),
+    whom to call, the reason in words with its rule ids; prints one page wide with the header on every page."""
     from .rollup_text import note_text, reason_text
 
     sheet = wb.add_worksheet("跟进名单")
-    heads = ["序号", "统一社会信用代码", "企业名称", "区域", "原因代码", "原因", "涉及金额（万元）", "文件"]
-    widths = [6, 21, 30, 12, 12, 44, 16, 40]
+    heads = [
+        "序号",
+        "统一社会信用代码",
+        "企业名称",
+        "联系人",
+        "联系电话",
+        "原因代码",
+        "原因",
+        "涉及金额（万元）",
+        "文件",
+    ]
+    widths = [6, 21, 28, 10, 14, 10, 50, 14, 30]
     for c, (text, width) in enumerate(zip(heads, widths, strict=True)):
         sheet.write_string(0, c, text, f.header)
         sheet.set_column(c, c, width)
-    for r, item in enumerate(follow, start=1):
-        sheet.write_number(r, 0, r)
-        words = reason_text(item.reasons) + note_text(item)
-        for c, value in (
-            (1, item.uscc),
-            (2, item.name),
-            (3, item.region),
-            (4, item.reason),
-            (5, words),
-            (7, item.file),
-        ):
-            if value is not None:
-                sheet.write_string(r, c, str(value))
-        _num(sheet, r, 6, _scaled(item.amount, WAN), f.wan)
+    sheet.set_row(0, 30)
+    groups: dict[str, list[Any]] = {}
+    for item in follow:
+        groups.setdefault(item.region or "（区域未知）", []).append(item)
+    r, n = 1, 0
+    for region, items in sorted(groups.items(), key=lambda kv: (kv[0] == "（区域未知）", -len(kv[1]), kv[0])):
+        sheet.merge_range(r, 0, r, len(heads) - 1, f"{region}（{len(items)} 家）", f.group)
+        r += 1
+        for item in items:
+            n += 1
+            sheet.write_number(r, 0, n, f.top)
+            words = reason_text(item.reasons) + note_text(item)
+            for c, value in (
+                (1, item.uscc),
+                (2, item.name),
+                (3, item.contact),
+                (4, item.phone),
+                (5, item.reason),
+                (6, words),
+                (8, Path(str(item.file)).name if item.file else None),
+            ):
+                if value is not None:
+                    sheet.write_string(r, c, str(value), f.wrap if c in (2, 6, 8) else f.top)
+            _num(sheet, r, 7, _scaled(item.amount, WAN), f.wan_top)
+            lines = max(1, -(-display_width(words) // (widths[6] - 2)))
+            if lines > 1:
+                sheet.set_row(r, 15 * min(lines, 6))
+            r += 1
     sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(1, len(follow)), len(heads) - 1)
 
 
 def _enterprises(wb: Any, f: _Formats, enterprises: list[dict[str, Any]]) -> None:

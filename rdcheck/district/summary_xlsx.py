@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..model import PILLARS, SEVERITIES
+from ..report.printing import print_setup
 
 STATUSES = ("pass", "warn", "fail", "error", "superseded")
 STATUS_NAMES = {
@@ -31,10 +32,10 @@ UPPER_BOUND_RULE = "F15"  # the tax figures are an upper bound (no eligible amou
 
 # (key, zh header, en header, kind, width)
 COLUMNS: tuple[tuple[str, str, str, str, int], ...] = (
-    ("file", "file", "file", "text", 40),
+    ("file", "文件", "file", "text", 40),
     ("uscc", "统一社会信用代码", "统一社会信用代码", "text", 21),
     ("name", "企业名称", "企业名称", "text", 28),
-    ("status", "status", "status", "text", 11),
+    ("status", "状态", "status", "text", 11),
     ("status_text", "结论", "status (words)", "text", 14),
     ("year", "年度", "year", "int", 7),
     ("region", "所在区域", "region", "text", 12),
@@ -191,6 +192,8 @@ def write_summary(
                         sheet.write_number(r, c, number, money if kind == "money" else None)
                     else:
                         sheet.write_string(r, c, str(value))
+                elif key == "status" and not en:  # 通过/有警告/不通过/无法检查/已被替代
+                    sheet.write_string(r, c, STATUS_NAMES["zh"].get(str(value), str(value)))
                 else:
                     sheet.write_string(r, c, str(value))  # never a formula, whatever the text starts with
         last = max(len(results), 1)
@@ -207,7 +210,7 @@ def write_summary(
                 {
                     "type": "cell",
                     "criteria": "equal to",
-                    "value": f'"{status}"',
+                    "value": f'"{status if en else STATUS_NAMES["zh"][status]}"',
                     "format": wb.add_format({"bg_color": fill, "font_color": font}),
                 },
             )
@@ -235,6 +238,8 @@ def write_summary(
         rules.autofilter(0, 0, max(1, len(rule_counts(results))), len(heads) - 1)
         if extra is not None:
             extra(wb, header, lang)
+        print_setup(sheet, landscape=True)
+        print_setup(rules, landscape=False)
     finally:
         wb.close()
 

@@ -50,6 +50,7 @@ _FIELDS = {
     "placeholders",
     "params",
     "message",
+    "hint",
     "examples",
 }
 
@@ -86,6 +87,7 @@ class Rule:
     examples: tuple[Example, ...]
     description: dict[str, str] = field(default_factory=dict)
     path: str = ""
+    hints: dict[str, dict[str, str]] = field(default_factory=dict)  # variant -> lang -> template: how to fix
 
     def kind_of(self, name: str) -> str:
         return self.placeholders.get(name) or BUILTINS.get(name, "text")
@@ -94,6 +96,17 @@ class Rule:
         """Render the message in ``lang`` (zh or en), each placeholder shown by its kind."""
         lang = lang if lang in LANGS else "zh"
         template = self.messages.get(variant or DEFAULT_VARIANT) or next(iter(self.messages.values()))
+        shown = _Shown({k: show(v, self.kind_of(k), lang) for k, v in values.items()})
+        return template[lang].format_map(shown)
+
+    def render_hint(self, lang: str, values: dict[str, Any], variant: str | None = None) -> str:
+        """Render how to fix a finding (the hint of the variant, else the default hint; '' when none)."""
+        if not self.hints:
+            return ""
+        lang = lang if lang in LANGS else "zh"
+        template = self.hints.get(variant or DEFAULT_VARIANT) or self.hints.get(DEFAULT_VARIANT)
+        if template is None:
+            return ""
         shown = _Shown({k: show(v, self.kind_of(k), lang) for k, v in values.items()})
         return template[lang].format_map(shown)
 
@@ -239,6 +252,10 @@ def parse_rule(data: Any, stem: str | None = None, where: str = "") -> Rule:
             _check_template(
                 template, placeholders, f"message{'' if variant == DEFAULT_VARIANT else '.' + variant}.{lang}"
             )
+    hints = _messages(data["hint"], "hint") if data.get("hint") else {}
+    for variant, langs in hints.items():
+        for lang, template in langs.items():
+            _check_template(template, placeholders, f"hint{'' if variant == DEFAULT_VARIANT else '.' + variant}.{lang}")
     for lang, text in title.items():
         if "{" in text:
             raise ValueError(f"title.{lang} must not hold placeholders")
@@ -259,6 +276,7 @@ def parse_rule(data: Any, stem: str | None = None, where: str = "") -> Rule:
         examples=examples,
         description=description,
         path=where,
+        hints=hints,
     )
 
 
@@ -280,12 +298,12 @@ def _langs(value: Any, what: str) -> dict[str, str]:
     return {lang: value[lang] for lang in LANGS}
 
 
-def _messages(value: Any) -> dict[str, dict[str, str]]:
+def _messages(value: Any, what: str = "message") -> dict[str, dict[str, str]]:
     if isinstance(value, dict) and set(value) == set(LANGS):
-        return {DEFAULT_VARIANT: _langs(value, "message")}
+        return {DEFAULT_VARIANT: _langs(value, what)}
     if not isinstance(value, dict) or not value:
-        raise ValueError("message must give zh and en, or variants each giving zh and en")
-    return {str(variant): _langs(langs, f"message.{variant}") for variant, langs in value.items()}
+        raise ValueError(f"{what} must give zh and en, or variants each giving zh and en")
+    return {str(variant): _langs(langs, f"{what}.{variant}") for variant, langs in value.items()}
 
 
 def _check_template(template: str, placeholders: dict[str, str], where: str) -> None:

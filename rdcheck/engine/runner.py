@@ -113,6 +113,7 @@ def finding(book: Book, rule: Rule, hit: Hit, severity: str, lang: str, cells: _
         message=rule.render(lang, values, hit.variant),
         value=value,
         basis=rule.basis,
+        hint=rule.render_hint(lang, values, hit.hint or hit.variant),
     )
 
 

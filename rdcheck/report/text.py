@@ -11,6 +11,7 @@ import click
 from ..model import PILLARS, SEVERITIES, Finding, Report, to_fen
 from ..text import display_width
 from .i18n import PILLAR, SEVERITY, STATUS, lang_of, t
+from .reading import incomplete_line, read_line
 
 # Canonical sheets in workbook order; findings about the workbook itself (sheet None) come first.
 SHEET_ORDER = ("企业信息", "研发项目", "辅助账明细", "汇总表", "研发人员", "研发设备")
@@ -76,6 +77,9 @@ def _heading(report: Report, lang: str) -> list[str]:
     if year is not None:
         who = f"{who} {year}{t('year_suffix', lang)}".strip()
     lines = [f"{t('title', lang)}{' — ' + who if who else ''}", f"{t('file', lang)}: {report.file}"]
+    read = read_line(report, lang)
+    if read:
+        lines.append(read)
     return lines
 
 
@@ -99,6 +103,8 @@ def _findings(report: Report, lang: str, color: bool) -> list[str]:
             if f.waived is not None:  # shown, not hidden: the bureau accepted an explanation
                 line += "  [" + t("waived", lang, reason=f.waived) + "]"
             lines.append(line)
+            if f.hint:
+                lines.append(f"  {' ' * sev_width}  {_style('→', color, dim=True)} {f.hint}")
     return lines
 
 
@@ -127,6 +133,9 @@ def _computed(report: Report, lang: str) -> list[str]:
     label_width = max(display_width(label) for label, _ in items) + 2
     value_width = max(len(money(v)) for _, v in items)
     lines = ["", t("computed", lang)]
+    incomplete = incomplete_line(report, lang)
+    if incomplete:
+        lines.append(f"  {incomplete}")
     for heading, rows in sections:
         lines.append(f"  {heading}")
         for label, v in rows:

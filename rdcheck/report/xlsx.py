@@ -97,7 +97,8 @@ class Formats:
         self._wb = wb
         self._cache: dict[tuple[str, str | None], Any] = {}
         self.header = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True})
-        self.link = wb.add_format({"font_color": "blue", "underline": 1})
+        self.link = wb.add_format({"font_color": "blue", "underline": 1, "valign": "top"})
+        self.top = wb.add_format({"valign": "top"})
         self.bold = wb.add_format({"bold": True})
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
 
@@ -110,6 +111,7 @@ class Formats:
                 props["num_format"] = NUM_FORMATS[kind]
             if severity in FILLS:
                 props["bg_color"] = FILLS[severity]
+                props["valign"] = "top"  # a filled cell lines up with the wrapped text beside it
             fmt = self._wb.add_format(props) if props else None
             self._cache[key] = fmt
         return fmt
@@ -320,9 +322,15 @@ def _write_results(
     ws: Worksheet, report: Report, fmts: Formats, lang: str, links: dict[str, str], titles, source_titles
 ) -> None:
     """The 检查结果 sheet: every finding, its cell a link into the copy; filterable, header frozen."""
-    keys = ("rule", "severity", "pillar", "sheet", "row", "column", "cell", "message", "value", "basis", "waived")
-    widths = (7, 9, 12, 12, 7, 14, 9, 60, 18, 40, 30)
+    keys = (
+        "rule", "severity", "pillar", "sheet", "row", "column", "cell", "message", "hint", "value", "basis", "waived"
+    )  # fmt: skip
+    widths = (6, 8, 11, 11, 6, 12, 8, 48, 48, 14, 30, 20)
     _write_header(ws, [t(f"col_{k}", lang) for k in keys], fmts, widths)
+    ws.set_row(0, 30)  # two lines: a wrapped header shows whole
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w, fmts.top)  # every cell of a finding's row starts at its top line
+    wrapped = {7: widths[7], 8: widths[8], 10: widths[10]}
     findings = sorted(
         report.findings,
         key=lambda f: (PILLAR_ORDER.index(f.pillar) if f.pillar in PILLAR_ORDER else 9, *finding_order(f)),
@@ -333,7 +341,7 @@ def _write_results(
         if r >= MAX_ROWS:
             break
         sev = f.severity
-        ws.write_string(r, 0, f.rule, fmts.get("text"))
+        ws.write_string(r, 0, f.rule, fmts.top)
         ws.write_string(r, 1, SEVERITY[lang].get(sev, sev), fmts.get("text", sev))
         ws.write_string(r, 2, f"{f.pillar} {PILLAR[lang].get(f.pillar, '')}".strip())
         write_value(ws, r, 3, f.sheet, fmts)
@@ -349,12 +357,24 @@ def _write_results(
             urls += 1
         else:
             write_value(ws, r, 6, shown, fmts)
-        write_value(ws, r, 7, f.message, fmts)
-        write_value(ws, r, 8, f.value, fmts, "amount" if isinstance(f.value, Decimal) else None)
-        write_value(ws, r, 9, f.basis, fmts)
+        texts = {7: f.message, 8: f.hint, 10: f.basis}
+        lines = max(_wrapped_lines(text, wrapped[c]) for c, text in texts.items())
+        if lines > 1:
+            ws.set_row(r, 15 * min(lines, 12))
+        for c, text in texts.items():
+            if text:
+                ws.write_string(r, c, _text(text), fmts.wrap)
+        write_value(ws, r, 9, f.value, fmts, "amount" if isinstance(f.value, Decimal) else None)
         if f.waived is not None:  # shown, not hidden: the row stays, saying the bureau accepted it
-            write_value(ws, r, 10, t("waived", lang, reason=f.waived), fmts)
+            ws.write_string(r, 11, _text(t("waived", lang, reason=f.waived)), fmts.wrap)
     ws.autofilter(0, 0, max(r, 1), len(keys) - 1)
+
+
+def _wrapped_lines(text: str | None, width: int) -> int:
+    """Lines a wrapped cell of ``width`` characters needs for the text (a Chinese character is two wide)."""
+    if not text:
+        return 1
+    return sum(max(1, -(-display_width(part) // max(width - 1, 1))) for part in str(text).split("\n"))
 
 
 def _comment(mark: Mark, lang: str) -> str:
@@ -362,6 +382,8 @@ def _comment(mark: Mark, lang: str) -> str:
     for f in sorted(mark.findings, key=lambda f: -RANK.get(f.severity, 0))[:MAX_COMMENT_FINDINGS]:
         waived = f"（{t('waived', lang, reason=f.waived)}）" if f.waived is not None else ""
         lines.append(f"{f.rule} {SEVERITY[lang].get(f.severity, f.severity)}{waived}：{f.message}")
+        if f.hint:
+            lines.append(f"  → {f.hint}")
     more = len(mark.findings) - MAX_COMMENT_FINDINGS
     if more > 0:
         lines.append(t("more_findings", lang, n=more))
@@ -596,6 +618,10 @@ def _write(report: Report, src: Path, tmp: str, lang: str) -> None:
         stack.callback(wb.close)
         fmts = Formats(wb)
         taken: set[str] = set()
+        from .letter import sheet_name, write_letter
+
+        letter = wb.add_worksheet(_safe_title(sheet_name(lang), taken))
+        write_letter(letter, wb, report, lang)
         results = wb.add_worksheet(_safe_title(t("results_sheet", lang), taken))
         sources = stack.enter_context(open_source(src))
         source_titles = [s.title for s in sources]
@@ -634,4 +660,5 @@ def _write(report: Report, src: Path, tmp: str, lang: str) -> None:
             ws.set_landscape()
             ws.fit_to_pages(1, 0)
         results.repeat_rows(0)
-        results.activate()
+        letter.fit_to_pages(1, 1)  # the letter is one page
+        letter.activate()

@@ -52,6 +52,7 @@ class Table:
     # and each line's source is here: line → (sheet title, Excel row, {column: cell reference}).
     sources: dict[int, Source] | None = None
     carried: frozenset[str] = frozenset()  # columns the foreign layouts carry (``has``)
+    skipped_totals: int = 0  # 合计/小计 rows left out of the data
 
     @property
     def present(self) -> bool:
@@ -123,6 +124,10 @@ class Enterprise:
         return bad.raw if bad is not None else self.values.get(key)
 
 
+# Ledger columns whose unreadable cell leaves the line out of the figures (F04/F05 report it at the cell).
+FIGURE_COLUMNS = ("账载金额", "可加计金额", "费用类别", "明细项目")
+
+
 @dataclass
 class Book:
     """One enterprise workbook: the enterprise record and its tables."""
@@ -142,6 +147,11 @@ class Book:
     @property
     def tables(self) -> dict[str, Table]:
         return {t.name: t for t in (self.projects, self.ledger, self.summary, self.staff, self.assets)}
+
+    def unread_cells(self) -> list[tuple[int, str]]:
+        """The ledger cells (Excel row, column) that could not be read and so left their line out of every figure."""
+        invalid = self.ledger.invalid if self.ledger.present else {}
+        return sorted((row, column) for column in FIGURE_COLUMNS for row in invalid.get(column, {}))
 
     @property
     def year(self) -> int | None:

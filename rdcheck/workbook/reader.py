@@ -213,6 +213,7 @@ def read_table(layout: SheetLayout, title: str | None, rows: Rows) -> Table:
             and _is_total_word(first)
             and not (voucher_col is not None and _has_voucher(row, voucher_col))
         ):
+            table.skipped_totals += 1
             continue
         body_rows.append(r + 1)
         body.append(row)

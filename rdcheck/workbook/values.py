@@ -92,7 +92,8 @@ def is_blank(value: object) -> bool:
 # ---------------------------------------------------------------- numbers
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_VALUE_UNIT = re.compile(r"(亿元|万元|千元|元)$")
+_VALUE_UNIT = re.compile(r"(亿元|万元|千元|元|万|亿)$")
+_SHORT_UNIT = {"万": "万元", "亿": "亿元"}  # people type 2.2万 for 2.2万元
 _CURRENCY = re.compile(r"^(RMB|CNY|¥|￥)")
 
 
@@ -140,7 +141,7 @@ def _parse_amount_text(text: str, header_unit: str | None) -> Decimal | Invalid:
     unit = header_unit
     m = _VALUE_UNIT.search(s)
     if m:
-        unit, s = m.group(1), s[: m.start()]
+        unit, s = _SHORT_UNIT.get(m.group(1), m.group(1)), s[: m.start()]
     s = _CURRENCY.sub("", s)
     if s.startswith("(") and s.endswith(")") and not negative:
         negative, s = True, s[1:-1]
