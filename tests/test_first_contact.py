@@ -374,3 +374,34 @@ def test_ctrl_c_exits_130_with_a_note(tmp_path: Path, monkeypatch: pytest.Monkey
     result = rdcheck("check", write_book(tmp_path / "a.xlsx"))
     assert result.exit_code == 130
     assert "已中止（Ctrl-C）" in result.stderr and "不会留下写了一半的文件" in result.stderr
+
+
+def test_annotated_copy_keeps_the_templates_drop_downs_notes_and_frozen_header(tmp_path: Path) -> None:
+    from rdcheck.report.xlsx import write_annotated
+
+    filled = fill_template(tmp_path / "filled.xlsx")
+    wb = openpyxl.load_workbook(write_annotated(check(filled), tmp_path / "out.xlsx"))
+    ws = wb["辅助账明细"]
+    assert ws.freeze_panes == "A2"
+    header = {c.value.split("(")[0]: c.column_letter for c in ws[1] if c.value}
+    rules = {str(d.sqref): d for d in ws.data_validations.dataValidation}
+    category = rules[f"{header['费用类别']}2:{header['费用类别']}1048576"]
+    assert category.type == "list" and "1 人员人工费用" in category.formula1
+    subitem = rules[f"{header['明细项目']}2:{header['明细项目']}1048576"]
+    lists_sheet = subitem.formula1.split("!")[0].strip("='")
+    assert wb[lists_sheet].sheet_state == "hidden"
+    assert "1.1 工资薪金" in [c.value for row in wb[lists_sheet].iter_rows() for c in row]
+    prompt = rules[f"{header['账载金额']}1"]
+    assert prompt.promptTitle == "账载金额" and "必填" in prompt.prompt
+    ent = wb["企业信息"]
+    assert any(d.type == "list" and "是" in (d.formula1 or "") for d in ent.data_validations.dataValidation)
+
+
+def test_a_damaged_file_is_explained_in_chinese_only(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "broken.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    assert rdcheck("batch", src, "-o", tmp_path / "b", "-q", "-j", "1").exit_code == 0
+    line = json.loads((tmp_path / "b" / "results.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert line["status"] == "error" and "zip 目录无法读取" in line["error"]
+    assert "File is not a zip file" not in line["error"]

@@ -605,6 +605,24 @@ def write_annotated(
     return out
 
 
+def _restore_template(report: Report, sheets: dict[str, Worksheet], taken: set[str]) -> tuple[Any, str]:
+    """Put the template's drop-downs, notes and frozen header back on the copy's standard sheets."""
+    from .inputs import ListSheet, restore_enterprise, restore_table
+
+    lists = ListSheet()
+    title = _safe_title("下拉列表", taken)
+    book = report.book
+    if book is None:
+        return lists, title
+    ent_title = getattr(book.enterprise, "title", None)
+    if ent_title in sheets:
+        restore_enterprise(sheets[ent_title], book.enterprise, lists, title)
+    for table in book.tables.values():
+        if table.title in sheets:
+            restore_table(sheets[table.title], table, lists, title)
+    return lists, title
+
+
 def _write(report: Report, src: Path, tmp: str, lang: str) -> None:
     options = {
         "constant_memory": True,
@@ -642,6 +660,7 @@ def _write(report: Report, src: Path, tmp: str, lang: str) -> None:
                 amount_at.get(s.title, set()),
                 lang,
             )
+        lists, lists_title = _restore_template(report, sheets, taken)
         if report.calc is not None or report.a107012:
             a_labels, s_labels = _labels(lang)
             _write_a107012(wb.add_worksheet(_safe_title(t("calc_sheet", lang), taken)), report, fmts, lang, a_labels)
@@ -659,6 +678,7 @@ def _write(report: Report, src: Path, tmp: str, lang: str) -> None:
             ws.set_paper(9)
             ws.set_landscape()
             ws.fit_to_pages(1, 0)
+        lists.write(wb, lists_title)
         results.repeat_rows(0)
         letter.fit_to_pages(1, 1)  # the letter is one page
         letter.activate()

@@ -285,7 +285,7 @@ def _inspect_zip(path: Path, limits: Limits, wanted: Callable[[str], bool] | Non
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise _fail(
-            f"文件已损坏或不完整（zip 目录无法读取，可能下载或拷贝未完成）：{one_line(exc)}",
+            "文件已损坏或不完整（zip 目录无法读取，可能下载或拷贝未完成）",  # Chinese throughout: no English tail
             f"the file is damaged or truncated (its zip directory cannot be read): {one_line(exc)}",
         ) from None
     with zf:
