@@ -112,3 +112,15 @@ def test_an_erp_export_converts_to_a_standard_workbook_with_the_same_figures(tmp
     empty = {(f.sheet, f.column) for f in converted.findings if f.rule == "F03"}
     not_carried = original.book.foreign.not_carried
     assert all(column in not_carried.get(sheet, ()) for sheet, column in empty)
+
+
+def test_cli_convert_an_erp_export_with_its_enterprise_from_info(tmp_path: Path) -> None:
+    erp = LEDGERS.parent / "erp"
+    out = tmp_path / "std.xlsx"
+    args = ["convert", str(erp / "研发支出多栏账-2024.xlsx"), "--info", str(erp / "企业信息.yaml"), "-o", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    ent = {r[0].value: r[1].value for r in openpyxl.load_workbook(out)["企业信息"].iter_rows(min_row=2)}
+    assert ent["统一社会信用代码"] == "913208047581784510" and ent["所属年度"] == 2024
+    bad = CliRunner().invoke(main, [*args[:3], "--info", str(tmp_path / "none.yaml"), "-o", str(tmp_path / "x.xlsx")])
+    assert bad.exit_code == 2 and not (tmp_path / "x.xlsx").exists()

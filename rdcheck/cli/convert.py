@@ -14,10 +14,12 @@ from . import UsageFailure, _fail
               help="The standard workbook to write (never the input itself).")  # fmt: skip
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
               help="Configuration (erp_map for ERP sub-accounts, limits).")  # fmt: skip
+@click.option("--info", "info_path", type=click.Path(dir_okay=False, path_type=str),
+              help="Enterprise information (YAML, or a workbook with a 企业信息 sheet) for a workbook that has none.")  # fmt: skip
 @click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the messages."
 )
-def convert(file: str, output: str, config_path: str | None, lang: str) -> None:
+def convert(file: str, output: str, config_path: str | None, info_path: str | None, lang: str) -> None:
     """Convert FILE (official 2021/2015 ledgers, ERP 多栏账, or the standard workbook) to the standard workbook."""
     from ..api import load_book
     from ..convert import convert_book
@@ -25,10 +27,15 @@ def convert(file: str, output: str, config_path: str | None, lang: str) -> None:
 
     try:
         config = Config.load(config_path)
+        info = None
+        if info_path is not None:
+            from ..workbook.info import read_info
+
+            info = read_info(info_path)
     except RdcheckError as exc:
         raise UsageFailure(exc.message(lang)) from None
     try:
-        book = load_book(file, config)
+        book = load_book(file, config, info)
         done = convert_book(book, output, source=file)
     except RdcheckError as exc:
         _fail(file, exc.message(lang))

@@ -37,6 +37,7 @@ ZH: dict[str, str] = {
     "convert": "把 FILE（2021/2015 官方辅助账、会计软件多栏账或标准模板）转换为标准模板，每行保留来源单元格。",
     "convert.output": "写出的标准模板（不能是输入文件本身）。",
     "convert.config_path": "配置文件（多栏账明细科目映射 erp_map、读取限制）。",
+    "convert.info_path": "企业信息文件（YAML，或含“企业信息”工作表的工作簿），供不含企业信息的工作簿（如会计软件多栏账）使用。",
     "convert.lang": "输出语言（zh 中文，en 英文）。",
     "batch": "检查 DIRECTORY 下的全部工作簿；把 summary.xlsx、results.jsonl、feedback/ 和跟进名单写到 -o。",
     "batch.out_dir": "输出文件夹（summary.xlsx、results.jsonl、feedback/）。",
