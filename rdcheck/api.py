@@ -12,6 +12,7 @@ from typing import Any
 from . import __version__
 from .model import Report
 from .workbook import Book, read_book
+from .workbook.layout import SUBITEMS
 from .workbook.safety import Limits
 
 
@@ -57,6 +58,8 @@ def check_book(book: Book, config: Any = None, lang: str = "zh", sha256: str | N
     notes = list(calc.notes_en if lang == "en" else calc.notes)
     if _upper_bound(book):
         notes.insert(0, UPPER_BOUND["en" if lang == "en" else "zh"])
+    if _blank_subitem_lines(calc):
+        notes.append(NO_SUBITEMS["en" if lang == "en" else "zh"])
     for read in foreign.reads if foreign is not None else ():  # what a layout reader says about one sheet
         for note in read.notes:
             text = note.get("en" if lang == "en" else "zh") or note.get("zh", "")
@@ -75,6 +78,32 @@ def check_book(book: Book, config: Any = None, lang: str = "zh", sha256: str | N
         calc=calc,
         book=book,
     )
+
+
+NO_SUBITEMS = {
+    "zh": "辅助账（如2021版样式）有按费用类别归集、未分明细项目的金额：A107012 第3、7、16、19、23、28行按类别填列，"
+    "这些类别下的明细行留空（表格允许只填类别合计）",
+    "en": "The ledger (e.g. the 2021 official layout) has amounts by category without sub-items: A107012 lines 3, 7, "
+    "16, 19, 23 and 28 are filled by category, the sub-item lines under those categories are left blank",
+}
+# A107012 sub-item lines by category 1-6 (spec §2.4)
+SUBITEM_LINES = {
+    cat: tuple(line for c, _, line in SUBITEMS.values() if c == cat and line is not None) for cat in range(1, 7)
+}
+
+
+def _blank_subitem_lines(calc: Any) -> bool:
+    """Blank the sub-item lines of a category some of whose lines have no sub-item (a 2021 official ledger, a
+    generic 其他相关费用N column): their sums would understate what the ledger does not split; the category line
+    above them is exact."""
+    lines = calc.lines
+    if lines.empty:
+        return False
+    unsplit = set(lines.loc[(lines["category"] <= 6) & lines["subitem"].isna(), "category"])
+    for cat in unsplit:
+        for n in SUBITEM_LINES[int(cat)]:
+            calc.a107012[n] = None
+    return bool(unsplit)
 
 
 UPPER_BOUND = {

@@ -77,6 +77,8 @@ def test_official_workbook_says_once_what_it_lacks(reports):
         ("研发支出辅助账汇总表", "official_2021_summary"),
     ]
     assert r["withheld"] is False
+    # categories without sub-items: lines 3 … 28 filled, the sub-item lines under them blank (null), with a note
+    assert r["a107012"]["4"] is None and r["a107012"]["33"] is None and r["a107012"]["3"] == 272500
     # the generator's 汇总表 (limits spread by its own formulas) agrees with rdcheck: no B14, and no B07
     assert "B14" not in rules and "B07" not in rules
 
