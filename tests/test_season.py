@@ -135,6 +135,14 @@ def test_waiver_then_round_three_no_longer_fails(season: dict[str, Any]) -> None
     assert t01_rows and all(r[waived] == "已豁免：电话确认：统计数据已补报" for r in t01_rows)
 
 
+def test_check_with_the_register_shows_the_waiver(season: dict[str, Any]) -> None:
+    ledger = season["root"] / "round2" / "甲.xlsx"
+    result = run("check", str(ledger), "--register", str(season["reg"]))
+    assert result.exit_code == 0, result.output  # its only error, T01, is waived
+    assert "[已豁免：电话确认：统计数据已补报]" in result.output
+    assert run("check", str(ledger)).exit_code == 1
+
+
 def test_register_command_lists_and_exports(season: dict[str, Any]) -> None:
     target = season["root"] / "register.xlsx"
     result = run("register", str(season["reg"]), "--export", str(target))
@@ -236,3 +244,33 @@ def test_compare_against_a_roster() -> None:
 def test_unknown_rule_is_one_line(tmp_path: Path) -> None:
     result = run("waive", str(tmp_path / "r.sqlite"), "--uscc", uscc(1), "--rule", "Z99", "--reason", "x")
     assert result.exit_code == 2 and "没有规则 Z99" in result.output
+
+
+def test_a_waived_finding_is_shown_in_the_text_report_and_does_not_count() -> None:
+    from rdcheck.model import Finding, Report
+    from rdcheck.report.text import render
+
+    findings = [
+        Finding("T01", "error", "T", "企业信息", 8, "值", "B8", "有研发支出但未报统计", waived="电话确认已补报"),
+        Finding("C05", "warning", "C", "辅助账明细", 3, "账载金额", "G3", "金额异常"),
+    ]
+    report = Report(file="甲.xlsx", sha256=None, version="t", enterprise={"uscc": uscc(1)}, findings=findings)
+    assert report.status == "warn" and report.counts == {"error": 0, "warning": 1, "info": 0}
+    text = render(report)
+    assert "T01" in text and "[已豁免：电话确认已补报]" in text
+    assert "waived: 电话确认已补报" in render(report, lang="en")
+    data = report.to_dict()
+    assert data["findings"][0]["waived"] is True and "waived" not in data["findings"][1]
+
+
+def test_a_round_refused_before_checking_leaves_no_round(tmp_path: Path) -> None:
+    from rdcheck.district.lock import FolderLock, new_run_id
+    from rdcheck.district.rounds import run_round
+    from rdcheck.errors import RdcheckError
+
+    paths = [write_ledger(tmp_path / "in" / "1.xlsx", "1", ent(401, 700))]
+    (tmp_path / "out").mkdir()
+    with FolderLock(tmp_path / "out", "rdcheck batch", new_run_id()), pytest.raises(RdcheckError):
+        run_round(tmp_path / "reg.sqlite", paths, tmp_path / "out", isolate=False)
+    with Register.open(tmp_path / "reg.sqlite") as reg:
+        assert reg.rounds() == []

@@ -41,6 +41,8 @@ REPORT_SUFFIX = "-检查结果.xlsx"
     "--info", "info_path", type=click.Path(dir_okay=False, path_type=str),
     help="Enterprise information (YAML, or a workbook with a 企业信息 sheet) for a workbook that has none.",
 )  # fmt: skip
+@click.option("--register", "register_path", type=click.Path(exists=True, dir_okay=False, path_type=str),
+              help="The bureau's register: mark findings it has waived (rdcheck waive).")  # fmt: skip
 def check(
     files: tuple[str, ...],
     fmt: str,
@@ -50,6 +52,7 @@ def check(
     config_path: str | None,
     force: bool,
     info_path: str | None,
+    register_path: str | None = None,
 ) -> None:
     """Check one or more ledgers (FILE...); exit 0 clean, 1 findings at --fail-on, 2 unreadable or usage error."""
     from ..api import check as check_file
@@ -67,12 +70,17 @@ def check(
     except RdcheckError as exc:
         raise UsageFailure(exc.message(lang)) from None
 
+    waivers = _waivers(register_path, lang)
     out_paths = _xlsx_outputs(files, output, lang, force) if fmt == "xlsx" else {}
     results: list[Any] = []
     unreadable = failing = False
     for file in files:
         try:
             report = check_file(file, config=config, lang=lang, info=info)
+            if waivers:
+                from ..district.waivers import apply_to_report
+
+                apply_to_report(report, waivers)
             if fmt == "xlsx":
                 _write_xlsx(report, out_paths[file], lang)
         except RdcheckError as exc:
@@ -81,7 +89,7 @@ def check(
             reason = t("unexpected", lang, error=f"{type(exc).__name__}: {exc}")
         else:
             results.append(report)
-            failing = failing or any(f.severity in FAIL_ON[fail_on] for f in report.findings)
+            failing = failing or any(f.severity in FAIL_ON[fail_on] and f.waived is None for f in report.findings)
             continue
         unreadable = True
         _fail(file, reason)
@@ -98,6 +106,19 @@ def check(
         for r in reports:
             click.echo(f"{r.file}: {text_report.summary_line(r, lang)} — {t('written', lang, path=out_paths[r.file])}")
     sys.exit(2 if unreadable else 1 if failing else 0)
+
+
+def _waivers(register_path: str | None, lang: str) -> list[Any]:
+    """The waivers in force in the bureau's register (none without --register)."""
+    if register_path is None:
+        return []
+    from ..district.register import Register
+
+    try:
+        with Register.open(register_path, create=False) as reg:
+            return reg.waivers()
+    except RdcheckError as exc:
+        raise UsageFailure(exc.message(lang)) from None
 
 
 def _write_xlsx(report: Any, out: Path, lang: str) -> None:

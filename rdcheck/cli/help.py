@@ -27,6 +27,7 @@ ZH: dict[str, str] = {
     "check.fail_on": "发现此严重程度及以上的问题时退出码为 1。",
     "check.lang": "输出语言（zh 中文，en 英文）。",
     "check.config_path": "科技局配置文件。",
+    "check.register_path": "科技局的登记簿：标注其中已豁免的问题（rdcheck waive），不计入结论。",
     "check.force": "覆盖已存在的反馈工作簿（<文件名>-检查结果.xlsx）。",
     "check.info_path": "企业信息文件（YAML，或含“企业信息”工作表的工作簿），供不含企业信息的工作簿（如税务机关样式辅助账）使用。",
     "template": "生成空白标准模板（含下拉列表和填表说明）。",

@@ -296,6 +296,14 @@ class Register:
             )
         return number or 0
 
+    def discard_round(self, round_id: int) -> bool:
+        """Remove a round that recorded no file (a batch refused before it checked anything)."""
+        with self._transaction():
+            if self.conn.execute("SELECT 1 FROM submissions WHERE round_id = ? LIMIT 1", (round_id,)).fetchone():
+                return False
+            self.conn.execute("DELETE FROM rounds WHERE id = ?", (round_id,))
+        return True
+
     def rounds(self) -> list[RoundInfo]:
         rows = self.conn.execute(
             "SELECT r.*, (SELECT count(*) FROM submissions s WHERE s.round_id = r.id) AS files "

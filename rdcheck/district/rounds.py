@@ -87,6 +87,7 @@ class _Round:
         )
         self.facts: dict[str, tuple[str | None, str]] = {}
         self.reused = 0
+        self.recorded = 0
         self.changes: dict[str, Any] = {}
 
     def reuse(self, name: str) -> dict[str, Any] | None:
@@ -129,6 +130,7 @@ class _Round:
                 waiver_key=fingerprint(for_enterprise(self.waivers, ent.get("uscc"))),
                 reused=bool(result.get("_reused")),
             )
+            self.recorded += 1
         except sqlite3.Error as exc:
             raise RegisterError(
                 f"无法写入登记簿 {self.reg.path}：{exc}", f"cannot write the register {self.reg.path}: {exc}"
@@ -187,20 +189,14 @@ def run_round(
             from .pool import preload
 
             preload(True)  # the workers run check_with_waivers, which the batch does not preload by itself
-        batch = run_batch(
-            paths,
-            out,
-            jobs=jobs,
-            config_path=config_path,
-            timeout=timeout,
-            progress=on_progress,
-            lang=lang,
-            check=functools.partial(check_with_waivers, tuple(waivers)),
-            isolate=isolate,
-            start_method=start_method,
-            reuse=state.reuse,
-            after_check=state.after_check,
-        )
+        try:
+            batch = _run(
+                paths, out, state, on_progress, jobs, config_path, timeout, lang, waivers, isolate, start_method
+            )
+        except BaseException:
+            if not state.recorded:  # refused before checking anything (OUT busy, a bad link): no empty round left
+                reg.discard_round(state.round_id)
+            raise
         path = out / CHANGES_NAME
         write_text(path, json.dumps(state.changes, ensure_ascii=False, indent=2) + "\n")
         batch.outputs["changes"] = path
@@ -208,6 +204,24 @@ def run_round(
     finally:
         if not isinstance(register, Register):
             reg.close()
+
+
+def _run(paths: Any, out: Path, state: _Round, on_progress: Any, jobs: Any, config_path: Any, timeout: float,
+         lang: str, waivers: list[Waiver], isolate: bool, start_method: str | None) -> BatchResult:  # fmt: skip
+    return run_batch(
+        paths,
+        out,
+        jobs=jobs,
+        config_path=config_path,
+        timeout=timeout,
+        progress=on_progress,
+        lang=lang,
+        check=functools.partial(check_with_waivers, tuple(waivers)),
+        isolate=isolate,
+        start_method=start_method,
+        reuse=state.reuse,
+        after_check=state.after_check,
+    )
 
 
 __all__ = ["CHANGES_NAME", "RegisterError", "RoundResult", "config_key", "normalise_uscc", "run_round"]
