@@ -36,3 +36,23 @@ def test_a_rollup_counts_the_erp_ledger_as_potential_never_as_reported(result: d
     rd = figures["rd_spending"]
     assert rd["enterprises_reported"] == 0  # nothing reported to statistics; the deduction is not a report
     assert Decimal(str(rd["enterprises_potential"])) == Decimal(str(result["stats"]["intramural"]))
+
+
+def test_an_erp_sheet_that_does_not_tie_is_withheld_and_unread_in_the_rollup(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(ERP)
+    ws = wb["RD2024-01"]
+    last = max(r for r in range(1, ws.max_row + 1) if ws.cell(r, 4).value == "本年累计")
+    ws.cell(last, 9).value = ws.cell(last, 9).value + 100  # 本年累计 of 工资 says 100 yuan more than the vouchers
+    wb.save(tmp_path / "untied.xlsx")
+    report = check(tmp_path / "untied.xlsx")
+    ties = [f for f in report.findings if f.rule == "B13"]
+    assert [(f.sheet, f.cell) for f in ties] == [("RD2024-01", f"I{last}")]
+    assert report.withheld and report.stats["7"] is None and report.a107012["40"] is None
+    (tmp_path / "d.yaml").write_text("district: 测试区\nyear: 2024\ngdp: 100\nregions: [高新区]\n", encoding="utf-8")
+    result = json.loads(json.dumps(report.to_dict(), ensure_ascii=False))
+    figures = rollup([result], load_district(tmp_path / "d.yaml")).to_dict()
+    assert figures["submissions"]["unread"] == 1 and figures["submissions"]["counted"] == 0
+    (follow,) = figures["follow_up"]
+    assert follow["reason"].startswith(f"unread: B13 I{last}")
