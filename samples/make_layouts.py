@@ -289,7 +289,7 @@ def standard_sheets(vouchers=ob.VOUCHERS, with_info: bool = True) -> dict[str, l
                     ob.category(sub),
                     sub,
                     book,
-                    elig,
+                    None if sub == "7.3" else elig,  # 7.3 left empty, as an accountant would: = 账载金额
                     v.expense,
                     *who,
                     related,

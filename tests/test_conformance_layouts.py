@@ -63,13 +63,14 @@ def test_2021_ledger_rows_categories_and_remainders():
             (2, "", 1000, 1000),
             (6, "", 500, 500),
             (8, "8.2", 800, 0),
-            (7, "7.3", 3000, 0),
+            (7, "7.3", 3000, 3000),
             (7, "7.2", 4000, 4000),
         ]
     )
     assert book.foreign.ties == []
     r = check_book(book).to_dict()
     assert r["stats"]["7"] == 19300 and r["a107012"]["3"] == 10000 and r["a107012"]["37"] == 4000
+    assert r["a107012"]["39"] == 3000  # 委托境外个人: reported on line 39, never deducted (C03)
     c03 = next(f for f in r["findings"] if f["rule"] == "C03")
     assert (c03["sheet"], c03["cell"]) == ("Sheet1", "E9")  # the 会计凭证记载金额 cell of the 境外个人 row
 
@@ -256,7 +257,7 @@ def test_2015_commission_ledger_without_detail_and_one_voucher_column():
     ]
     book = book_from_sheets({"委托": ledger_2015(form="委托研发", rows=rows, one_voucher_column=True)})
     data = book.ledger.data
-    assert sorted(zip(data["明细项目"], data["可加计金额"], strict=True)) == [("7.1", 50000), ("7.3", 0)]
+    assert sorted(zip(data["明细项目"], data["可加计金额"], strict=True)) == [("7.1", 50000), ("7.3", 8000)]
     assert list(data["凭证号"]) == ["记-0012", "记-0020"]
     r = check_book(book).to_dict()
     assert r["a107012"]["36"] == 50000 and r["stats"]["7"] == 58000

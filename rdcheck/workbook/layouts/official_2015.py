@@ -228,7 +228,7 @@ def _row_lines(grid, r, cols, details, got, debit, project, year, form, ties: li
             line.invalid["账载金额"] = v
             readable = False
         else:
-            line.values.update({"账载金额": v, "可加计金额": v if sub != "7.3" else ZERO})
+            line.values.update({"账载金额": v, "可加计金额": v})  # 7.3: line 39 reports it, factor 0
             total += v
             cats.append(str(cat))
         lines.append(line)
@@ -253,9 +253,10 @@ def _row_lines(grid, r, cols, details, got, debit, project, year, form, ties: li
         # a 委托 ledger without a detail block: the debit is the contract's, eligible at 100% (7.3: never)
         text = norm(common.get("摘要") or "")
         sub = "7.3" if "境外个人" in text else ("7.2" if "境外" in text else "7.1")
-        elig = ZERO if sub == "7.3" else remainder
+        elig = remainder  # 7.3 too: A107012 line 39 reports it, its factor is 0
     else:
-        sub, elig = remainder_subitem(common.get("摘要"), cats), ZERO
+        sub = remainder_subitem(common.get("摘要"), cats)
+        elig = remainder if sub == "7.3" else ZERO
     rest = Line(row=r + 1, values=dict(common), cells={**cells, **dict.fromkeys(AMOUNT_CELLS, debit_ref or "")})
     rest.invalid.update(invalid)
     rest.values.update({"费用类别": int(sub.split(".")[0]), "明细项目": sub, "账载金额": remainder, "可加计金额": elig})

@@ -298,7 +298,10 @@ def _row_lines(
     if "eligible" in cols:
         rest.cells["可加计金额"] = grid.ref(r, cols["eligible"])
     rest.invalid.update(invalid)
-    rest.values.update({"费用类别": int(sub.split(".")[0]), "明细项目": sub, "账载金额": remainder, "可加计金额": ZERO})
+    # 7.3 委托境外个人 keeps its amount as 可加计金额, as the standard workbook's empty cell does: A107012 line 39
+    # reports it, and its factor is 0 (never deducted); category 8 is 0 by definition
+    elig = remainder if sub == "7.3" else ZERO
+    rest.values.update({"费用类别": int(sub.split(".")[0]), "明细项目": sub, "账载金额": remainder, "可加计金额": elig})
     lines.append(rest)
     return lines
 

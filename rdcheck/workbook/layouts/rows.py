@@ -139,7 +139,8 @@ _BUILDINGS = ("房屋", "建筑物", "厂房", "长期待摊", "装修", "折旧
 def remainder_subitem(summary: Any, categories: Iterable[str]) -> str:
     """The sub-item of a row's non-eligible remainder (book − eligible).
 
-    7.3 委托境外个人 where 摘要 says 境外个人 (never deductible; 107-2 line 18); 8.1 房屋建筑物折旧及长期待摊费用
+    7.3 委托境外个人 where 摘要 says 境外个人 (never deductible; its amount is kept as 可加计金额, as the standard
+    workbook's empty cell does, so that A107012 line 39 reports it; 107-2 line 18); 8.1 房屋建筑物折旧及长期待摊费用
     where the row's eligible part is depreciation or amortisation (category 3 or 4) or 摘要 names a building, a
     long-term prepaid cost, depreciation or amortisation — so 107-2 line 10 (折旧与长期待摊) keeps it, as the
     standard workbook would; 8.2 其他不予加计支出 otherwise (entertainment, spending beyond the tax amount …).
