@@ -405,3 +405,16 @@ def test_a_damaged_file_is_explained_in_chinese_only(tmp_path: Path) -> None:
     line = json.loads((tmp_path / "b" / "results.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert line["status"] == "error" and "zip 目录无法读取" in line["error"]
     assert "File is not a zip file" not in line["error"]
+
+
+def test_english_rollup_has_no_chinese_units(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    write_book(src / "a.xlsx", {"企业信息": {"统计研究开发费用合计": None}})
+    district = tmp_path / "d.yaml"
+    district.write_text(DISTRICT, encoding="utf-8")
+    result = rdcheck("rollup", src, "--district", district, "--lang", "en", "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "测试区 2024: R&D rollup (GDP 10 billion yuan)"
+    assert "亿元" not in result.stdout and "万元" not in result.stdout
+    assert "million yuan" in result.stdout  # the follow-up amount

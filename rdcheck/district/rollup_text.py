@@ -44,17 +44,17 @@ _WORDS = {
         },
     },
     "en": {
-        "title": "{district} {year}: R&D rollup (GDP {gdp} 亿元 = 100 million yuan)",
+        "title": "{district} {year}: R&D rollup (GDP {gdp_bn} billion yuan)",
         "head": ("figure", "target", "reported", "potential", "gap (target - reported)"),
-        "rd": "R&D spending (亿元)",
+        "rd": "R&D spending (100M yuan)",
         "enterprises": "  of which enterprises",
         "others": "  of which other performers",
         "intensity": "R&D intensity (%)",
         "points": " points",
-        "basic": "basic research (亿元)",
+        "basic": "basic research (100M yuan)",
         "submissions": "{total} submissions: {counted} counted, {error} unreadable, {unread} with an unreadable "
         "ledger, {superseded} superseded, {excluded} excluded ({other_year} another year, {failed} failing)",
-        "unread_reported": "submissions with an unreadable ledger reported {amount} 亿元 to statistics besides: "
+        "unread_reported": "submissions with an unreadable ledger reported {amount} × 100M yuan to statistics besides: "
         "not in the table above",
         "counts": "{high_tech} high-tech enterprises, {tech_sme} tech SMEs, {above_scale} above designated size",
         "verdict": "Verdict: ",
@@ -63,7 +63,7 @@ _WORDS = {
         "names": ("R&D spending", "intensity", "basic research"),
         "follow": "{n} enterprises to follow up (largest amount at stake first, top {shown}):",
         "unreadable": "{n} file(s) could not be checked (see summary.xlsx or rollup.xlsx)",
-        "amount": "{amount} 万元 (10k yuan)",
+        "amount": "{amount_m} million yuan",
         "warning": "warning: ",
         "sep": ", ",
         "reasons": {
@@ -114,6 +114,12 @@ def note_text(follow_up: Any, lang: str = "zh") -> str:
     return ""
 
 
+def _plain_number(value: Decimal) -> str:
+    """77.6, 10, 1,234.5: thousands separated, no trailing zeros."""
+    text = f"{value:,f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def render(result: Any, lang: str = "zh") -> str:
     """Return the terminal summary of a rdcheck.district.rollup.Rollup."""
     w = _WORDS["en" if lang == "en" else "zh"]
@@ -129,7 +135,8 @@ def render(result: Any, lang: str = "zh") -> str:
         (w["basic"], _yi(br["target"]), _yi(br["amount"]), _yi(br["amount"]), _yi(br["gap"])),
     ]  # fmt: skip
     widths = [max(display_width(r[i]) for r in rows) for i in range(5)]
-    lines = [w["title"].format(district=d["district"], year=d["year"], gdp=d["gdp"]), ""]
+    gdp_bn = _plain_number(Decimal(str(d["gdp"])) / 10) if d.get("gdp") is not None else "—"
+    lines = [w["title"].format(district=d["district"], year=d["year"], gdp=d["gdp"], gdp_bn=gdp_bn), ""]
     for r in rows:
         cells = [_pad(r[0], widths[0], left=True)] + [_pad(r[i], widths[i]) for i in range(1, 5)]
         lines.append("  ".join(cells).rstrip())
@@ -158,7 +165,12 @@ def render(result: Any, lang: str = "zh") -> str:
         lines += ["", w["follow"].format(n=len(follow), shown=min(FOLLOW_UP_SHOWN, len(follow)))]
         for f in follow[:FOLLOW_UP_SHOWN]:
             who = f.name or f.uscc or f.file or ""
-            amount = "" if f.amount is None else "  " + w["amount"].format(amount=f"{f.amount / WAN:,.2f}")
+            shown = (
+                {"amount": f"{f.amount / WAN:,.2f}", "amount_m": f"{f.amount / WAN / 100:,.2f}"}
+                if f.amount is not None
+                else {}
+            )
+            amount = "" if f.amount is None else "  " + w["amount"].format(**shown)
             note = note_text(f, lang)
             lines.append(f"  {who}  {reason_text(f.reasons, lang)}{note}{amount}")
     if unreadable:
