@@ -19,6 +19,8 @@ step "1. 税务机关样式（2021版辅助账+汇总表）：rdcheck check samp
 "$RD" check samples/layouts/official-2021.xlsx
 step "   混合工作簿（企业信息、研发项目 + 2021版辅助账 + 汇总表）：samples/layouts/mixed-2021.xlsx"
 "$RD" check samples/layouts/mixed-2021.xlsx --format xlsx -o "$OUT/mixed-2021-反馈.xlsx" && echo "→ $OUT/mixed-2021-反馈.xlsx"
+step "   2015版“研发支出”辅助账与附件5归集表：samples/layouts/official-2015.xlsx"
+"$RD" check samples/layouts/official-2015.xlsx
 step "1. 会计软件多栏账（用友导出，原样提交）：rdcheck check samples/erp/研发支出多栏账-2024.xlsx --info samples/erp/企业信息.yaml"
 "$RD" check samples/erp/研发支出多栏账-2024.xlsx --info samples/erp/企业信息.yaml
 step "   转为标准模板（每行保留来源单元格）→ $OUT/多栏账-标准模板.xlsx"
