@@ -354,3 +354,24 @@ def test_round_zip_is_unpacked_inside_its_folder(tmp_path: Path) -> None:
     (tmp_path / "not.zip").write_bytes(b"nope")
     with pytest.raises(BadZip):
         unpack(tmp_path / "not.zip", tmp_path / "n")
+
+
+def test_every_finding_shows_its_message_and_fix_hint(client: TestClient) -> None:
+    """What the JSON report says of each finding (message, hint when it carries one, basis) is on the page."""
+    from html import escape
+
+    report = _upload(client, FLAW, "/api/check").json()
+    html = _upload(client, FLAW).text
+    for f in report["findings"]:
+        assert escape(f["message"], quote=True).replace("&#x27;", "&#39;") in html
+        if f.get("hint"):
+            assert escape(f["hint"], quote=True).replace("&#x27;", "&#39;") in html
+
+
+def test_no_template_marks_anything_safe() -> None:
+    """Autoescape is the only defence the pages need: no |safe, no Markup, no autoescape off."""
+    web = ROOT / "rdcheck" / "web"
+    for path in list(web.rglob("*.html")) + list(web.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for needle in ("|safe", "| safe", "Markup(", "autoescape false", "autoescape=False"):
+            assert needle not in text, f"{path.name}: {needle}"
