@@ -88,6 +88,7 @@ def test_register_rounds_enterprises_and_a_waiver(tmp_path: Path) -> None:
         assert "已豁免" in report and "项目已补立项，电话核实" in report
         rnd_page = client.get(f"/bureau/register/rounds/{second.register_id}").text
         assert "已改正" in rnd_page  # changes.json's fixed list, against round 1
+        assert ">恒润.xlsx</a>" in rnd_page  # the workbook as the bureau named it
         follow = client.get("/bureau/follow-up").text
         assert failing["uscc"] not in follow  # the register's latest submission passes now
         # uploads are kept beside the register

@@ -124,4 +124,5 @@ def lang_of(value: Any) -> str:
 def words(lang: str) -> dict[str, Any]:
     """Everything a template needs to speak `lang`."""
     lang = lang_of(lang)
-    return {**WORDS[lang], "severity": SEVERITY[lang], "pillar": PILLAR[lang], "status": STATUS[lang]}
+    status = {**STATUS[lang], "superseded": "已被替代" if lang == "zh" else "superseded"}
+    return {**WORDS[lang], "severity": SEVERITY[lang], "pillar": PILLAR[lang], "status": status}

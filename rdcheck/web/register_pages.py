@@ -44,6 +44,13 @@ def latest_reports(path: str) -> list[dict[str, Any]]:
         return reports
 
 
+def shown_name(file: Any) -> str:
+    """A round's workbook as the bureau named it: the base name without the NNNN- the desk put in front."""
+    import re
+
+    return re.sub(r"^\d{4}-", "", Path(str(file or "")).name)
+
+
 def _register(request: Request) -> str:
     path = _state(request).settings.register_path
     if not path:
@@ -77,7 +84,7 @@ async def register_round(request: Request, round_id: int) -> Response:
         info = next((r for r in reg.rounds() if r.id == round_id), None)
         if info is None:
             raise _Refused(404, ("登记簿中没有这一轮", "No such round in the register"))
-        rows = reg.submissions(round_id)
+        rows = [{**row, "shown": shown_name(row.get("file"))} for row in reg.submissions(round_id)]
     changes = [(k, (info.changes or {}).get(k) or []) for k in CHANGE_KEYS]
     return _page(request, "bureau/register_round.html", session, info=info, rows=rows, changes=changes)
 
