@@ -21,14 +21,16 @@ SPEC_IDS = (
     + ["F14", "F15"]  # ERP 多栏账 (issue 10)
     + [f"B{n:02d}" for n in range(1, 13)]
     + ["B13", "B14"]  # layouts (issue 10)
-    + [f"C{n:02d}" for n in range(1, 15)]
-    + [f"T{n:02d}" for n in range(1, 6)]
+    + ["B15"]  # issue 12 (policy): 委托境外 registration
+    + [f"C{n:02d}" for n in range(1, 19)]  # C15-C18: issue 12
+    + [f"T{n:02d}" for n in range(1, 10)]  # T06-T09: issue 12
 )
 DEFAULT_SEVERITY = {
     **dict.fromkeys(SPEC_IDS, "error"),
     **dict.fromkeys(["F08", "F09", "B02", "B05", "B07", "B10", "B11", "C03", "C06", "C07", "C08", "C09"], "warning"),
     **dict.fromkeys(["C11", "C12", "C13", "T02", "T03", "T04"], "warning"),
-    **dict.fromkeys(["C01", "C02", "C14", "T05"], "info"),
+    **dict.fromkeys(["C01", "C02", "C14", "T05", "C17"], "info"),
+    **dict.fromkeys(["C16", "C18", "T06", "T07", "T08", "T09"], "warning"),
     "F11": "info",
     "F12": "warning",
     "F14": "warning",  # a keyword guess is shown as info (hit severity); no keyword at all is the warning
@@ -86,7 +88,7 @@ BROKEN = {
     "bad-severity": ("B05", lambda d: d.update(severity="fatal"), "severity"),
     "id-not-file-name": ("B05", lambda d: d.update(id="B99"), "file name"),
     "undeclared-placeholder": ("B05", lambda d: d["message"].update(zh="日期 {nonsense}"), "undeclared placeholder"),
-    "formatted-placeholder": ("C08", lambda d: d["message"].update(en="{reported:,.2f}"), "must not carry a format"),
+    "formatted-placeholder": ("C03", lambda d: d["message"].update(en="{amount:,.2f}"), "must not carry a format"),
     "missing-english": ("B05", lambda d: d["title"].pop("en"), "title"),
     "no-pass-example": ("B05", lambda d: d["examples"].pop("pass"), "'pass'"),
     "fail-without-expect": ("B05", lambda d: d["examples"]["fail"][0].pop("expect"), "must state the findings"),

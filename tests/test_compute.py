@@ -143,13 +143,12 @@ def test_overseas_individual_and_category_8_are_never_deductible():
     assert calc.book_total == 180
 
 
-def test_limits_follow_the_formula_when_reversals_make_the_base_negative():
-    """Spec §4.1 has no floor: limit = base × 10%/90%, allowed = min(cat 6, limit); line 38 likewise.
+def test_limits_are_floored_at_zero_when_reversals_make_the_base_negative():
+    """Spec §4.1 (v0.2): every limit is floored at 0 — a negative base allows nothing, never a negative amount.
 
     1.1 −900 (a reversal larger than the year's wages), 6.1 100, 7.2 50, and a 进行中 project's 资本化 6.2 of 300
-    outside the limit's scope: limit = −900/9 = −100, allowed = min(100, −100) = −100, line 34 = −100 + 300 = 200,
-    line 2 = −900 + 200 = −700; line 38 = min(40, −700 × 2/3 = −466.67) = −466.67; line 40 = −1166.67.
-    (The earlier code floored both limits at 0 and gave line 34 = 300, line 38 = 0, line 40 = −600.)
+    outside the limit's scope: limit = max(0, −900/9) = 0, allowed = min(100, 0) = 0, line 34 = 0 + 300 = 300,
+    line 2 = −900 + 300 = −600; line 38 = min(40, max(0, −600 × 2/3)) = 0; line 40 = −600.
     """
     lines = [
         line("P1", "1.1", -900),
@@ -159,11 +158,17 @@ def test_limits_follow_the_formula_when_reversals_make_the_base_negative():
     ]
     calc = compute(make_book(lines))
     a = calc.a107012
-    assert fen(calc.other_limit["limit"]) == d("-100.00") and calc.other_limit["allowed"] == a[34] - 300
-    assert fen(a[34]) == d("200.00") and fen(a[2]) == d("-700.00")
-    assert fen(a[38]) == d("-466.67") and fen(a[40]) == d("-1166.67")
-    assert a[42] == 300 and fen(a[41]) == d("-1466.67")
+    assert calc.other_limit["limit"] == 0 and calc.other_limit["allowed"] == 0 and calc.other_limit["excess"] == 100
+    assert a[34] == 300 and a[2] == -600
+    assert a[38] == 0 and a[40] == -600 and calc.overseas["excess"] == 40
+    assert a[42] == 300 and a[41] == -900
     assert a[47] == 0 and a[51] == 0
+
+
+def test_no_overseas_line_no_overseas_excess_on_a_negative_base():
+    """Issue 12 point 5: a negative base with no 委托境外 line gives no 2/3 excess (C02 stays quiet)."""
+    calc = compute(make_book([line("P1", "1.1", -900), line("P1", "2.1", 100)]))
+    assert calc.a107012[38] == 0 and calc.overseas["excess"] == 0 and calc.overseas["limit"] == 0
 
 
 def test_special_income_larger_than_base_floors_line_47():
@@ -268,7 +273,7 @@ def test_empty_ledger_gives_zeros():
         (2021, {"行业代码": "I6510", "科技型中小企业": "是"}, 75, True),
         (2022, {"行业代码": "I6510", "科技型中小企业": "是"}, 100, True),
         (2022, {"行业代码": "C1311"}, 100, True),
-        (2022, {"行业代码": "I6510", "科技型中小企业": "否"}, 75, False),
+        (2022, {"行业代码": "I6510", "科技型中小企业": "否"}, 75, True),
         (2023, {"行业代码": "I6510"}, 100, True),
         (2024, {"行业代码": "C3976", "集成电路或工业母机企业": "是"}, 120, True),
         (2027, {"行业代码": "C3976", "集成电路或工业母机企业": "是"}, 120, True),
@@ -289,19 +294,106 @@ def test_rate_by_year(year, enterprise, rate, modelled):
 def test_report_notes_follow_the_language():
     from rdcheck.api import check_book
 
-    book = make_book([line("P1", "1.1", 1000, date="2022-06-30")], year=2022, 行业代码="I6510", 科技型中小企业="否")
-    assert any("按全年75%" in n for n in check_book(book).notes)
+    book = make_book([line("P1", "1.1", 1000, date="2022-11-30")], year=2022, 行业代码="I6510", 科技型中小企业="否")
+    assert any("按凭证日期计算占100.00%" in n for n in check_book(book).notes)
     english = check_book(book, lang="en").notes
-    assert any("applies 75% to the whole year" in n for n in english)
+    assert any("by the lines' dates it is 100.00% of the base" in n for n in english)
     assert not any("\u4e00" <= ch <= "\u9fff" for n in english for ch in n.split("公告")[0])
 
 
 def test_negative_list_enterprise_gets_no_deduction():
-    calc = compute(make_book([line("P1", "1.1", 1000)], 行业代码="F5131"))
+    """国家税务总局公告2015年第97号 四: negative-list revenue 50%（不含）以上 → excluded: line 50 and 51 are 0."""
+    calc = compute(make_book([line("P1", "1.1", 1000)], 行业代码="F5131", 负面清单行业收入占比="60%"))
     a = calc.a107012
     assert a[40] == 1000 and a[47] == 1000 and a[50] == 0 and a[51] == 0 and calc.tax_saving == 0
     assert calc.negative_list == "批发和零售业"
     assert any("批发和零售业" in n for n in calc.notes)
+
+
+@pytest.mark.parametrize(("share", "excluded"), [(None, False), ("50%", False), ("0.5001", True), ("30", False)])
+def test_negative_list_code_alone_does_not_exclude(share, excluded):
+    """The 行业代码 names the industry; only a stated share strictly above one half excludes (97号 四 "50%（不含）以上")."""
+    calc = compute(make_book([line("P1", "1.1", 1000)], 行业代码="F5131", 负面清单行业收入占比=share))
+    assert calc.listed_industry == "批发和零售业"
+    assert (calc.a107012[51] == 0) is excluded and (calc.negative_list is not None) is excluded
+    if not excluded:
+        assert calc.a107012[50] == 100 and any("负面清单行业收入占比" in n for n in calc.notes)
+
+
+def test_a_share_above_half_excludes_whatever_the_code():
+    calc = compute(make_book([line("P1", "1.1", 1000)], 行业代码="C3976", 负面清单行业收入占比="0.8"))
+    assert calc.a107012[50] == 0 and calc.a107012[51] == 0 and calc.negative_list == "负面清单行业"
+
+
+def test_deemed_profit_enterprise_gets_no_deduction():
+    """财税〔2015〕119号 五（一）: the policy applies to 查账征收 resident enterprises; 核定征收 → no deduction."""
+    calc = compute(make_book([line("P1", "1.1", 1000)], 征收方式="核定征收"))
+    assert calc.a107012[40] == 1000 and calc.a107012[50] == 0 and calc.a107012[51] == 0 and calc.deemed_profit
+    assert any("核定征收" in n for n in calc.notes)
+    assert compute(make_book([line("P1", "1.1", 1000)], 征收方式="查账征收")).a107012[51] == 1000
+
+
+# ------------------------------------------------------------------ 2022 Q4 (公告2022年第28号)
+
+
+def monthly(amount, year=2022, months=range(1, 13), sub="1.1"):
+    return [line("P1", sub, amount, date=f"{year}-{m:02d}-28") for m in months]
+
+
+def test_2022_q4_by_dates_the_issue_example():
+    """A 2022 non-manufacturer, not 科技型中小企业, spending 120,000 a month: 9 × 120,000 × 75% + 3 × 120,000 × 100%
+    = 810,000 + 360,000 = 1,170,000 (not 1,080,000 at 75% for the whole year)."""
+    calc = compute(make_book(monthly(120000), year=2022, 行业代码="I6510", 科技型中小企业="否"))
+    a = calc.a107012
+    assert a[40] == 1440000 and a[50] == d("81.25") and to_fen(a[51]) == d("1170000.00")
+    assert calc.a107012_json()["51"] == 1170000 and calc.a107012_json()["50"] == 81.25
+
+
+def test_2022_q4_by_months_operated():
+    """按全年实际发生的研发费用乘以2022年10月1日后的经营月份数占其2022年度实际经营月份数的比例: an enterprise that
+    started in May (8 months) and spent 960,000 (all booked before October here): Q4 = 960,000 × 3/8 = 360,000 at
+    100%, 600,000 at 75% → 810,000."""
+    lines = monthly(160000, months=range(5, 11))  # May..October: 960,000
+    keys = {"2022年四季度研发费用计算方法": "按经营月份比例", "2022年度实际经营月份数": 8}
+    calc = compute(make_book(lines, year=2022, 行业代码="I6510", **keys))
+    assert to_fen(calc.a107012[51]) == d("810000.00")
+    by_dates = compute(make_book(lines, year=2022, 行业代码="I6510"))
+    assert to_fen(by_dates.a107012[51]) == d("760000.00")  # 800,000 × 75% + 160,000 × 100%
+
+
+@pytest.mark.parametrize(
+    "enterprise",
+    [{"行业代码": "C3976"}, {"行业代码": "I6510", "科技型中小企业": "是"}],
+    ids=["manufacturing", "tech_sme"],
+)
+def test_2022_q4_does_not_touch_enterprises_already_at_100(enterprise):
+    calc = compute(make_book(monthly(120000), year=2022, **enterprise))
+    assert calc.a107012[50] == 100 and calc.a107012[51] == 1440000
+
+
+def test_2021_and_2023_have_no_q4_split():
+    assert compute(make_book(monthly(100, year=2021), year=2021, 行业代码="I6510")).a107012[50] == 75
+    assert compute(make_book(monthly(100, year=2023), year=2023, 行业代码="I6510")).a107012[50] == 100
+
+
+def test_no_year_leaves_line_50_empty():
+    calc = compute(make_book([line("P1", "1.1", 1000)], year=None))
+    assert calc.a107012[50] is None and calc.a107012_json()["50"] is None
+
+
+def test_line_1_counts_only_projects_of_the_project_list():
+    book = make_book(
+        [line("P1", "1.1", 1000), line("PX", "1.1", 500)],
+        projects=[["P1", "项目P1", "自主研发", "应用研究", "进行中", "费用化"]],
+    )
+    assert compute(book).a107012[1] == 1
+
+
+def test_line_39_shows_the_amount_incurred():
+    """A107012 line 39 asks for 委托境外个人进行研发活动所发生的费用: the book amount, even when 可加计金额 is 0."""
+    calc = compute(make_book([line("P1", "1.1", 1000), line("P1", "7.3", 300, eligible=0, contractor="境外个人")]))
+    a = calc.a107012
+    assert a[39] == 300 and a[35] == 300 and a[40] == 1000
 
 
 @pytest.mark.parametrize(
@@ -311,6 +403,9 @@ def test_negative_list_enterprise_gets_no_deduction():
         ({"高新技术企业": "否"}, d("0.25"), d("250")),
         ({}, d("0.25"), d("250")),
         ({"高新技术企业": "是", "企业所得税税率": "20%"}, d("0.2"), d("200")),
+        ({"小型微利企业": "是"}, d("0.05"), d("50")),
+        ({"小型微利企业": "是", "高新技术企业": "是"}, d("0.05"), d("50")),
+        ({"小型微利企业": "是", "企业所得税税率": "10%"}, d("0.1"), d("100")),
     ],
 )
 def test_tax_saving(enterprise, tax_rate, saving):

@@ -92,6 +92,8 @@ class Case:
     lines: list[Line]
     keys: dict[str, Decimal] = field(default_factory=dict)  # optional amount keys, in their documented unit
     tax_rate_text: str | None = None
+    negative_share: Decimal | None = None  # 负面清单行业收入占比 as a fraction
+    negative_share_text: str | None = None
 
 
 # ---------------------------------------------------------------- the reference (spec §4.1, §4.2)
@@ -120,6 +122,13 @@ def on_negative_list(code: str) -> bool:
     if division is not None:
         return division in NEGATIVE_DIVISIONS
     return letter in NEGATIVE_SECTIONS
+
+
+def excluded(case: Case) -> bool:
+    """国家税务总局公告2015年第97号 四: excluded when the negative-list revenue is 50%（不含）以上 of the income less
+    non-taxable income and investment income — a stated share above one half; the industry code alone decides nothing
+    (issue 12 point 3)."""
+    return case.negative_share is not None and case.negative_share > D("0.5")
 
 
 def ref_rate(case: Case) -> int:
@@ -161,12 +170,14 @@ def reference(case: Case) -> dict:
     base = sum((eligible_of(ln) for ln in lines if cat(ln.sub) <= 5 and in_scope(ln)), ZERO)
     cat6_in = sum((eligible_of(ln) for ln in lines if cat(ln.sub) == 6 and in_scope(ln)), ZERO)
     cat6_out = sum((eligible_of(ln) for ln in lines if cat(ln.sub) == 6 and not in_scope(ln)), ZERO)
-    limit = base * D("0.1") / (1 - D("0.1"))
+    limit = max(ZERO, base * D("0.1") / (1 - D("0.1")))  # a limit is never negative (spec §4.1 v0.2)
     allowed = min(cat6_in, limit)
     a[34] = allowed + cat6_out
     a[2] = a[3] + a[7] + a[16] + a[19] + a[23] + a[34]
+    # line 39 asks for the amount incurred (委托境外个人进行研发活动所发生的费用): 账载金额, never deductible
+    a[39] = sum((ln.book for ln in lines if ln.sub == "7.3"), ZERO)
     a[35] = a[36] + a[37] + a[39]
-    a[38] = min(a[37] * D("0.8"), (a[2] + a[36] * D("0.8")) * 2 / 3)
+    a[38] = min(a[37] * D("0.8"), max(ZERO, (a[2] + a[36] * D("0.8")) * 2 / 3))
     a[40] = a[2] + a[36] * D("0.8") + a[38]
 
     def factor(ln: Line) -> Decimal:
@@ -192,11 +203,20 @@ def reference(case: Case) -> dict:
     a[45] = a[41] + a[43] + a[44]
     a[47] = max(ZERO, a[45] - a[46])
     net = a[47] - a[48] - a[49]
-    negative = on_negative_list(case.industry)
+    negative = excluded(case)
     a[50] = ZERO if negative else D(ref_rate(case))
+    if not negative and a[50] == 75 and case.year == 2022:
+        # 公告2022年第28号: 75% enterprises get 100% on spending from 2022-10-01, here by the lines' dates; line 50
+        # is the blended rate, the share being the deductible amounts dated in Q4 over all (clamped to 0..1).
+        q4 = sum((eligible_of(ln) * factor(ln) for ln in lines if ln.date >= dt.date(2022, 10, 1)), ZERO)
+        share = min(D(1), max(ZERO, q4 / a[40])) if a[40] > 0 else ZERO
+        a[50] = D(75) + D(25) * share
     a[51] = ZERO if negative else max(ZERO, net) * a[50] / 100
     a[52] = -net if net < 0 else ZERO
-    eligible_projects = {ln.project for ln in lines if cat(ln.sub) <= 6 or ln.sub in ("7.1", "7.2")}
+    listed = {p.code for p in case.projects}  # line 1 counts only projects of 研发项目 (issue 12 point 10)
+    eligible_projects = {
+        ln.project for ln in lines if (cat(ln.sub) <= 6 or ln.sub in ("7.1", "7.2")) and ln.project in listed
+    }
     a[1] = D(len(eligible_projects))
     tax_rate = case.tax_rate if case.tax_rate is not None else (D("0.15") if case.high_tech else D("0.25"))
     tax_saving = a[51] * tax_rate
@@ -366,6 +386,9 @@ def random_case(seed: int) -> Case:
     if rng.random() < 0.5:
         keys["申报加计扣除总额"] = money(rng, 0, 500000)
     high_tech = rng.random() < 0.5
+    share_text, share = rng.choice(
+        [(None, None)] * 4 + [("60%", D("0.6")), ("0.5", D("0.5")), ("0.51", D("0.51")), ("30", D("0.3"))]
+    )
     rate_text, rate = rng.choice(
         [(None, None), (None, None), ("15%", D("0.15")), ("0.2", D("0.2")), ("25", D("0.25")), ("0.09", D("0.09"))]
     )
@@ -377,6 +400,8 @@ def random_case(seed: int) -> Case:
         ic=rng.random() < 0.3,
         tax_rate=rate,
         tax_rate_text=rate_text,
+        negative_share=share,
+        negative_share_text=share_text,
         projects=projects,
         lines=lines,
         keys=keys,
@@ -413,6 +438,7 @@ def sheets_of(case: Case, native: bool = False) -> dict[str, list[list]]:
         "集成电路或工业母机企业": yes(case.ic),
         "营业收入": "10000000",
         "企业所得税税率": case.tax_rate_text,
+        "负面清单行业收入占比": case.negative_share_text,
     }
     for key, value in case.keys.items():
         ent[key] = num(value)

@@ -79,6 +79,8 @@ ENT_KEYS = [
     "统计折旧费用与长期待摊费用",
     "统计研究开发人员",
     "当年形成研发固定资产",
+    "征收方式",  # optional keys of issue 12: written empty unless a test sets them
+    "负面清单行业收入占比",
 ]
 PRJ_COLS = [
     "项目编号",
@@ -250,6 +252,21 @@ def book_total(m: Model, expensed_only: bool = False) -> Decimal:
         ),
         ZERO,
     )
+
+
+def high_tech_total(m: Model) -> Decimal:
+    """The year's R&D in the 高企认定工作指引 caliber (issue 12 point 2), from the text: 委托外部研究开发费用 at 80%
+    of what was incurred; 其他费用 (here 6.x and 8.2) at most 20% of the total; everything else (1-5, 8.1 房屋折旧
+    and 长期待摊) in full; 账载金额, 费用化 and 资本化."""
+    year = m.ent["所属年度"]
+    lines = [r for r in m.ledger if in_year(r, year)]
+    sub = [str(r["明细项目"]) for r in lines]
+    book = [amount(r["账载金额"]) for r in lines]
+    other = sum((b for b, s_ in zip(book, sub, strict=True) if s_.startswith("6.") or s_ == "8.2"), ZERO)
+    commissioned = sum((b for b, s_ in zip(book, sub, strict=True) if s_.startswith("7.")), ZERO) * Decimal("0.8")
+    core = sum((b for b, s_ in zip(book, sub, strict=True) if s_[0] in "12345" or s_ == "8.1"), ZERO) + commissioned
+    # other ≤ 20% × (core + other)
+    return core + min(other, core * Decimal("0.2") / Decimal("0.8"))
 
 
 def finalise(m: Model) -> Model:
@@ -642,7 +659,7 @@ ENGLISH = {
             ENT_KEYS,
             "uscc name year industry region high_tech tech_sme above_scale ic_or_machine_tool revenue "
             "tax_rate income_statement_rd claimed_deduction stat_rd_total stat_outsourced stat_depreciation "
-            "stat_rd_staff rd_fixed_assets".split(),
+            "stat_rd_staff rd_fixed_assets collection_method negative_list_share".split(),
             strict=True,
         )
     ),
@@ -1210,11 +1227,29 @@ def test_B09_contract_line_incomplete(tmp_path, clean, column):
     planted(tmp_path, m, "B09", [(E, *at_line(i, column))])
 
 
-@pytest.mark.parametrize("j", [2, 4])  # 委托研发, 合作研发
+@pytest.mark.parametrize("j", [2, 4])  # 委托研发 (with a 委托境外机构 line), 合作研发
 def test_B10_no_contract_number(tmp_path, clean, j):
     m = clean.copy()
     m.projects[j]["技术合同登记号"] = None
-    planted(tmp_path, m, "B10", [(W, *at_project(j, "技术合同登记号"))])
+    abroad = any(r["项目编号"] == m.projects[j]["项目编号"] and r["明细项目"] == "7.2" for r in m.ledger)
+    if abroad:
+        # 财税〔2018〕64号 二: the overseas contract must be registered: B15 (error) says so, B10 does not repeat it
+        planted(tmp_path, m, "B10", [], extra=("B15",))
+        planted(tmp_path, m, "B15", [(E, *at_project(j, "技术合同登记号"))])
+    else:
+        planted(tmp_path, m, "B10", [(W, *at_project(j, "技术合同登记号"))])
+
+
+def test_B15_overseas_line_on_an_own_project(tmp_path, clean):
+    """财税〔2018〕64号 二: 委托境外进行研发活动应签订技术开发合同，并由委托方到科技行政主管部门进行登记 — also on a
+    自主研发 project, which B10 does not ask about."""
+    m = clean.copy()
+    own = next(j for j, p in enumerate(m.projects) if p["研发形式"] == "自主研发")
+    pid = m.projects[own]["项目编号"]
+    i = m.line("RD2024-04", "7.2")
+    m.ledger.insert(i + 1, dict(m.ledger[i], 凭证号="记-0990", 项目编号=pid, 账载金额=5000.0))
+    m.projects[own]["技术合同登记号"] = None
+    planted(tmp_path, m, "B15", [(E, *at_project(own, "技术合同登记号"))], extra=("B11", "B05", "B06"))
 
 
 def test_B11_form_and_categories(tmp_path, clean):
@@ -1284,7 +1319,9 @@ def test_C02_overseas_over_limit(tmp_path, clean):
     m = clean.copy()
     i = m.line("RD2024-04", "7.2")
     m.ledger[i]["账载金额"] = 2_000_000.0
-    planted(tmp_path, m, "C02", [(INFO, *whole("辅助账明细", "明细项目"))], extra=("C14",))
+    # 2,000,000 commissioned abroad also makes the domestic share of the 高企 caliber < 60% (T04) and commissioning
+    # > 50% of R&D (T09): each a true statement about this book
+    planted(tmp_path, m, "C02", [(INFO, *whole("辅助账明细", "明细项目"))], extra=("C14", "T04", "T09"))
 
 
 def test_C03_overseas_individual(tmp_path, clean):
@@ -1295,13 +1332,25 @@ def test_C03_overseas_individual(tmp_path, clean):
 
 
 def test_C04_negative_list(tmp_path, clean):
+    """国家税务总局公告2015年第97号 四: excluded when the negative-list revenue is 50%（不含）以上; the code alone only
+    names the industry (a warning asking for the share), and the deduction is computed as usual."""
     m = clean.copy()
     m.ent["行业代码"] = "F5123"  # 批发业
-    m.derive = set()
-    m = finalise(clean)
-    m.ent["行业代码"] = "F5123"
-    # the claim now meets a computed line 51 of 0: the industry is the one cause (no C10 besides)
-    planted(tmp_path, m, "C04", [(E, *at_key("行业代码"))])
+    planted(tmp_path, m, "C04", [(W, *at_key("行业代码"))])
+    m.ent["负面清单行业收入占比"] = "50%"  # not above one half
+    planted(tmp_path, m, "C04", [])
+    m.ent["负面清单行业收入占比"] = "60%"
+    # line 51 is now 0: the claim is not compared (the exclusion is the one cause, no C10 besides)
+    planted(tmp_path, m, "C04", [(E, *at_key("负面清单行业收入占比"))])
+
+
+def test_C04_deemed_profit(tmp_path, clean):
+    """财税〔2015〕119号 五（一）: 适用于会计核算健全、实行查账征收并能够准确归集研发费用的居民企业."""
+    m = clean.copy()
+    m.ent["征收方式"] = "核定征收"
+    planted(tmp_path, m, "C04", [(E, *at_key("征收方式"))])
+    m.ent["征收方式"] = "查账征收"
+    planted(tmp_path, m, "C04", [])
 
 
 def test_C05_eligible_over_book(tmp_path, clean):
@@ -1381,19 +1430,22 @@ def test_C09_C10_one_percent_both_ways(tmp_path, clean, factor, rule, severity):
         planted(tmp_path, m, r, [(severity, *at_key("申报加计扣除总额"))] if r == rule else [], extra=("C09", "C10"))
 
 
-def test_C09_C10_info_in_2022(tmp_path, clean):
+def test_C09_C10_in_2022_are_modelled(tmp_path, clean):
+    """公告2022年第28号: a 75% enterprise gets 100% on spending from 2022-10-01 — modelled by the lines' dates, so
+    the claim is compared at full severity; a claim above even 100% of the base is an over-claim (issue 12 point 4)."""
     m = clean.copy()
     for rec in (*m.projects, *m.ledger, *m.assets):
         for k, v in rec.items():
             if isinstance(v, dt.date):
                 rec[k] = v.replace(year=v.year - 2)
     m.ent["所属年度"] = 2022
-    m.ent["行业代码"] = "I6513"  # software, not 科技型中小企业: 75% in 2022, the fourth quarter's 100% not modelled
+    m.ent["行业代码"] = "I6513"  # software, not 科技型中小企业: 75%, 100% from October
     m.derive.discard("申报加计扣除总额")
-    m.ent["申报加计扣除总额"] = float(line51(m) * 2)  # far over the computed figure
-    planted(tmp_path, m, "C10", [(INFO, *at_key("申报加计扣除总额"))])
-    m.ent["申报加计扣除总额"] = float(line51(m) / 2)
-    planted(tmp_path, m, "C09", [(INFO, *at_key("申报加计扣除总额"))])
+    m.ent["申报加计扣除总额"] = float(line51(m) * 2)  # twice the base at 100%: over any rate
+    # a claim that large implies more R&D than was reported to statistics (T06): true of this book
+    planted(tmp_path, m, "C10", [(E, *at_key("申报加计扣除总额"))], extra=("T06",))
+    m.ent["申报加计扣除总额"] = float(line51(m) / 3)  # below even 75% of the base
+    planted(tmp_path, m, "C09", [(W, *at_key("申报加计扣除总额"))])
 
 
 def test_C10_any_claim_when_line51_is_zero(tmp_path, clean):
@@ -1483,15 +1535,16 @@ def test_T03_no_staff_reported(tmp_path, clean):
     ],
 )
 def test_T04_thresholds_at_the_boundaries(tmp_path, clean, revenue, ratio, fires):
-    total = book_total(clean)
+    """《高新技术企业认定管理办法》第十一条（五）, in the 工作指引's caliber (high_tech_total)."""
     m = clean.copy()
     m.ent["营业收入"] = float(revenue)
-    # scale 1.1 工资薪金 of one line so that the book total is exactly ratio × revenue
+    # change one 2.1 材料 line so that the 高企-caliber total is exactly ratio × revenue (while 其他费用 stay within
+    # their 20%, a yuan of 材料 is a yuan of the total)
     i = m.line("RD2024-01", "2.1")
     target = (Decimal(revenue) * Decimal(ratio)).quantize(Decimal("0.01"))
-    m.ledger[i]["账载金额"] = float(money(m.ledger[i]["账载金额"]) + target - total)
-    assert book_total(m) == target
-    extra = ("C14",)
+    m.ledger[i]["账载金额"] = float(money(m.ledger[i]["账载金额"]) + target - high_tech_total(m))
+    assert high_tech_total(m) == target
+    extra = ("C14", "T09")  # one 材料 line that large is also > 60% of R&D (T09)
     planted(tmp_path, m, "T04", [(W, *at_key("营业收入"))] if fires else [], extra=extra)
     m.ent["高新技术企业"] = "否"
     planted(tmp_path, m, "T04", [], extra=extra)

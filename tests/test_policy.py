@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -47,7 +48,7 @@ def test_unknown_year_uses_the_newest_entry():
         (2021, {"tech_sme"}, 75, True),
         (2022, {"tech_sme"}, 100, True),
         (2022, {"manufacturing"}, 100, True),
-        (2022, set(), 75, False),
+        (2022, set(), 75, True),
         (2023, set(), 100, True),
         (2023, {"ic_or_machine_tool"}, 120, True),
         (2027, {"ic_or_machine_tool", "manufacturing"}, 120, True),
@@ -58,6 +59,22 @@ def test_deduction_rate(year, kinds, rate, modelled):
     got = load_policy().deduction_rate(year, kinds)
     assert got.rate == rate and got.modelled is modelled
     assert (got.note is not None) is (not modelled)
+
+
+def test_2022_rate_of_75_turns_100_from_october():
+    got = load_policy().deduction_rate(2022, set())
+    assert got.later_from == dt.date(2022, 10, 1) and got.later_rate == 100
+    assert load_policy().deduction_rate(2022, {"manufacturing"}).later_from is None
+
+
+def test_small_low_profit_rate_by_year():
+    policy = load_policy()
+    assert [policy.small_low_profit_rate(y) for y in (2022, 2023, 2027, 2028)] == [
+        None,
+        Decimal("0.05"),
+        Decimal("0.05"),
+        None,
+    ]
 
 
 @pytest.mark.parametrize(

@@ -275,6 +275,13 @@ def capitalisation(ctx: Context) -> Iterator[Hit]:
         elif pd.notna(start[row]) and pd.notna(lines.at[row, "when"]) and lines.at[row, "when"] < start[row]:
             values.update({"start": _date(start[row]), "date": _date(lines.at[row, "when"])})
             yield Hit(sheet=LED, row=int(row), column="支出类型", variant="before_start", values=values)
+    # The converse (国家税务总局公告2017年第40号 七（三）: 资本化的时点与会计处理保持一致): on a project whose
+    # 支出类型 is 资本化, a 费用化 line dated on or after its 资本化开始日期.
+    when = lines["when"]
+    late = (lines["expense"] == "费用化") & (kind == "资本化") & start.notna() & when.notna() & (when >= start)
+    for row in lines.index[late.astype(bool)]:
+        values = {"project": lines.at[row, "project"], "start": _date(start[row]), "date": _date(when[row])}
+        yield Hit(sheet=LED, row=int(row), column="支出类型", variant="expensed_after_start", values=values)
 
 
 @check("B09")
@@ -293,12 +300,21 @@ def contract_line_incomplete(ctx: Context) -> Iterator[Hit]:
             yield Hit(sheet=LED, row=int(row), column=column)
 
 
+def overseas_projects(ctx: Context) -> set[object]:
+    """项目编号 of the projects with a 委托境外机构 (7.2) line of the year."""
+    if not _has_ledger(ctx):
+        return set()
+    lines = ledger(ctx)
+    return set(lines.loc[lines["counted"] & (lines["sub"] == "7.2"), "project"].dropna())
+
+
 @check("B10")
 def no_contract_number(ctx: Context) -> Iterator[Hit]:
     if not _has_projects(ctx):
         return
     p = projects(ctx)
     missing = p["研发形式"].isin(["委托研发", "合作研发"]) & p["技术合同登记号"].isna()
+    missing &= ~p["项目编号"].isin(overseas_projects(ctx))  # B15 reports those, about 委托境外 registration
     for row in p.index[missing]:
         yield Hit(
             sheet=PRJ, row=int(row), column="技术合同登记号", values={**_pv(p, row), "form": p.at[row, "研发形式"]}
@@ -335,8 +351,40 @@ def _income_statement_rd(ctx: Context) -> Decimal:
 
 @check("B12")
 def no_ledger(ctx: Context) -> Iterator[Hit]:
+    """An income statement with 研发费用 beyond the amortisation of self-developed intangibles (which the line holds,
+    财会〔2018〕15号, and no ledger line does) and an empty ledger."""
+    from .claim import self_developed_amortisation
+
     reported = _income_statement_rd(ctx)
-    if reported <= 0:
+    amortisation = self_developed_amortisation(ctx)
+    if reported - amortisation <= 0:
         return
     if ctx.book.ledger.data.empty:
-        yield Hit(sheet=ENTERPRISE.name, column="利润表研发费用", values={"amount": reported})
+        yield Hit(
+            sheet=ENTERPRISE.name,
+            column="利润表研发费用",
+            variant="with_amortisation" if amortisation else None,
+            values={"amount": reported, "amortisation": amortisation, "beyond": reported - amortisation},
+        )
+
+
+@check("B15")
+def overseas_not_registered(ctx: Context) -> Iterator[Hit]:
+    """财税〔2018〕64号 二: 委托境外进行研发活动应签订技术开发合同，并由委托方到科技行政主管部门进行登记 — whatever
+    the project's 研发形式, a project with 委托境外机构 spending needs its 技术合同登记号."""
+    if not _has_projects(ctx):
+        return
+    abroad = overseas_projects(ctx)
+    if not abroad:
+        return
+    p = projects(ctx)
+    lines = ledger(ctx)
+    spent = lines.loc[lines["counted"] & (lines["sub"] == "7.2")].groupby("project")["book"].sum()
+    for row in p.index[p["项目编号"].isin(abroad) & p["技术合同登记号"].isna()]:
+        pid = p.at[row, "项目编号"]
+        yield Hit(
+            sheet=PRJ,
+            row=int(row),
+            column="技术合同登记号",
+            values={"project": pid, "form": p.at[row, "研发形式"], "amount": dec(spent.get(pid, ZERO))},
+        )

@@ -45,7 +45,9 @@ def other_costs_over_limit(ctx: Context) -> Iterator[Hit]:
 @check("C02")
 def overseas_over_limit(ctx: Context) -> Iterator[Hit]:
     excess = figure(ctx, "overseas", "excess")
-    if isinstance(excess, Decimal) and excess > 0:
+    line37 = figure(ctx, "overseas", "line37")
+    # Only when there is a 委托境外机构 amount to cap (a negative base with no 7.2 line is not an overseas excess).
+    if isinstance(excess, Decimal) and excess > 0 and isinstance(line37, Decimal) and line37 > 0:
         yield Hit(
             sheet=LED,
             column="明细项目",
@@ -67,26 +69,62 @@ def overseas_individual(ctx: Context) -> Iterator[Hit]:
         yield Hit(sheet=LED, row=int(row), column="明细项目", values={"amount": lines.at[row, "book"]})
 
 
-def negative_industry(ctx: Context) -> str | None:
-    """The negative-list industry 行业代码 falls in, or None."""
-    code = key(ctx, "行业代码")
-    if code is None:
-        return None
-    # The list is policy data (rules/policy.yaml), shared with the computation that zeroes line 50 for it.
-    industry = getattr(ctx.calc, "negative_list", None) if ctx.calc is not None else None
-    if industry is None and not hasattr(ctx.calc, "negative_list"):
-        from ..compute.policy import negative_list_entry
+def policy_of(ctx: Context):
+    """The policy the computation used (rules/policy.yaml with the config's overrides)."""
+    from ..compute.policy import load_policy
 
-        industry = negative_list_entry(code, None, tax_year(ctx))
-    return industry or None
+    pol = getattr(ctx.calc, "policy", None)
+    return pol if pol is not None else load_policy()
+
+
+def negative_industry(ctx: Context) -> str | None:
+    """The negative-list industry that excludes the enterprise (a stated share above the threshold), or None."""
+    if ctx.calc is not None and hasattr(ctx.calc, "negative_list"):
+        return ctx.calc.negative_list or None
+    from ..compute import negative_status
+
+    return negative_status(ctx.book.enterprise.values, policy_of(ctx), tax_year(ctx))[0]
+
+
+def excluded(ctx: Context) -> bool:
+    """No deduction at all: on the negative list by the stated share, or 核定征收 (C04 says why)."""
+    return bool(negative_industry(ctx)) or key(ctx, "征收方式") == "核定征收"
 
 
 @check("C04")
 def negative_list(ctx: Context) -> Iterator[Hit]:
+    """国家税务总局公告2015年第97号 四 and 财税〔2015〕119号 五（一）: 核定征收 → error at 征收方式; a stated
+    负面清单行业收入占比 above the threshold → error at that key; a negative-list 行业代码 with no stated share →
+    a warning at 行业代码 asking for the share (the code alone decides nothing)."""
+    if key(ctx, "征收方式") == "核定征收":
+        yield Hit(sheet=ENT, column="征收方式", value="核定征收", variant="deemed_profit")
+    from ..compute.policy import negative_list_entry
+
+    pol = policy_of(ctx)
+    year = tax_year(ctx)
     code = key(ctx, "行业代码")
-    industry = negative_industry(ctx)
-    if industry:
-        yield Hit(sheet=ENT, column="行业代码", value=code, values={"industry": industry})
+    listed = negative_list_entry(code, pol, year) if code is not None else None
+    share = key(ctx, "负面清单行业收入占比")
+    threshold = pol.negative_list_share(year)
+    if isinstance(share, Decimal):
+        if share > threshold:
+            yield Hit(
+                sheet=ENT,
+                column="负面清单行业收入占比",
+                value=share,
+                variant="share",
+                values={"industry": listed or "负面清单行业", "share": share, "threshold": threshold},
+            )
+        return
+    if listed:
+        yield Hit(
+            sheet=ENT,
+            column="行业代码",
+            value=code,
+            variant="code_only",
+            severity=str(ctx.params.get("severity_code_only", "warning")),
+            values={"industry": listed, "threshold": threshold},
+        )
 
 
 @check("C05")
@@ -169,6 +207,12 @@ def expensed_book_total(ctx: Context) -> Decimal:
     return total(lines.loc[lines["counted"] & (lines["expense"] == "费用化"), "book"])
 
 
+def self_developed_amortisation(ctx: Context) -> Decimal:
+    """本年形成 + 以前年度形成无形资产本年摊销额 (A107012 lines 43 and 44): the income statement's 研发费用 line holds
+    "计入管理费用的自行开发无形资产的摊销" (财会〔2018〕15号 and later format notices), the ledger does not."""
+    return dec(key(ctx, "本年形成无形资产摊销额")) + dec(key(ctx, "以前年度形成无形资产本年摊销额"))
+
+
 @check("C08")
 def income_statement_differs(ctx: Context) -> Iterator[Hit]:
     reported = key(ctx, "利润表研发费用")
@@ -177,18 +221,28 @@ def income_statement_differs(ctx: Context) -> Iterator[Hit]:
     if unread_cells(ctx):
         return  # the ledger total is incomplete: F04/F05 point at the unread cells
     book_total = expensed_book_total(ctx)
+    amortisation = self_developed_amortisation(ctx)
+    expected = book_total + amortisation
     tolerance = dec(ctx.params.get("tolerance", Decimal("0.05")))
-    diff = reported - book_total
+    diff = reported - expected
     # the same total with the lines of another year (F07 reports them) as the enterprise booked them: a
     # difference that those lines explain is F07's alone
     lines = ledger(ctx)
     other_year = total(lines.loc[~lines["in_year"] & (lines["expense"] == "费用化"), "book"])
-    explained = other_year and abs(reported - book_total - other_year) <= abs(book_total + other_year) * tolerance
-    if abs(diff) > abs(book_total) * tolerance and not explained:
+    explained = other_year and abs(reported - expected - other_year) <= abs(expected + other_year) * tolerance
+    if abs(diff) > abs(expected) * tolerance and not explained:
         yield Hit(
             sheet=ENT,
             column="利润表研发费用",
-            values={"reported": reported, "ledger": book_total, "difference": diff, "tolerance": tolerance},
+            variant="with_amortisation" if amortisation else None,
+            values={
+                "reported": reported,
+                "ledger": book_total,
+                "amortisation": amortisation,
+                "expected": expected,
+                "difference": diff,
+                "tolerance": tolerance,
+            },
         )
 
 
@@ -204,7 +258,7 @@ def _claim(ctx: Context) -> tuple[Decimal, Decimal] | None:
         return None  # line 51 lacks the lines F04/F05 could not read: comparing the claim with it would accuse
     if ctx.book.year is not None and tax_year(ctx) is None:
         return None
-    if negative_industry(ctx):
+    if excluded(ctx):
         return None
     return claimed, dec(line51)
 
@@ -230,6 +284,17 @@ def under_claimed(ctx: Context) -> Iterator[Hit]:
         )
 
 
+def _above_any_rate(ctx: Context, claimed: Decimal) -> bool:
+    """The claim exceeds the base (line 47 − 48 − 49) at the highest rate the year allows: an over-claim whatever
+    the rate details rdcheck does not model (issue 12 point 4)."""
+    a = figure(ctx, "a107012") or {}
+    rate = getattr(ctx.calc, "rate", None)
+    if rate is None or any(not isinstance(a.get(n), Decimal) for n in (47, 48, 49)):
+        return False
+    top = max(rate.rate, rate.later_rate or ZERO)
+    return claimed > max(ZERO, a[47] - a[48] - a[49]) * top / 100
+
+
 @check("C10")
 def over_claimed(ctx: Context) -> Iterator[Hit]:
     got = _claim(ctx)
@@ -241,7 +306,7 @@ def over_claimed(ctx: Context) -> Iterator[Hit]:
         yield Hit(
             sheet=ENT,
             column="申报加计扣除总额",
-            severity=_modelled_severity(ctx),
+            severity=None if _above_any_rate(ctx, claimed) else _modelled_severity(ctx),
             values={"claimed": claimed, "computed": line51, "difference": claimed - line51},
         )
 

@@ -15,15 +15,22 @@ import pandas as pd
 
 from ..model import json_value
 from ..workbook import Book
-from .a107012 import compute_a107012, summary_2021
+from .a107012 import NON_TAXABLE_KEY, compute_a107012, summary_2021
 from .labels import (
+    NOTE_DEEMED_PROFIT,
+    NOTE_FOR_CLIENT,
     NOTE_INTRAMURAL_ESTIMATE,
+    NOTE_LATER_RATE_DATES,
+    NOTE_LATER_RATE_MONTHS,
+    NOTE_NEGATIVE_CODE,
     NOTE_NEGATIVE_LIST,
     NOTE_NO_YEAR,
+    NOTE_NON_TAXABLE,
+    NOTE_SMALL_LOW_PROFIT_NOT_MODELLED,
     NOTE_YEAR_OUT_OF_POLICY,
     STATS_LINES,
 )
-from .lines import ZERO, empty_lines, prepare_lines
+from .lines import ZERO, dsum, empty_lines, prepare_lines
 from .policy import Policy, YearRate, enterprise_kinds, is_negative_list, load_policy, negative_list_entry
 from .reconcile import line_effects, line_groups, reconcile
 from .stats import compute_stats, formula_text
@@ -51,7 +58,9 @@ class Computation:
     policy_year: int | None = None  # the policy entry used
     rate: YearRate | None = None
     tax_rate: Decimal = ZERO  # 企业所得税税率 used for tax_saving
-    negative_list: str | None = None  # the negative-list industry, when the enterprise is on it
+    negative_list: str | None = None  # the negative-list industry, when the enterprise is excluded by it
+    listed_industry: str | None = None  # the negative-list industry its 行业代码 names (decides nothing alone)
+    deemed_profit: bool = False  # 征收方式 is 核定征收: no deduction
     policy: Policy | None = None
 
     def a107012_json(self) -> dict[str, Any]:
@@ -64,11 +73,30 @@ class Computation:
         return {k: json_value(self.stats.get(k)) for k in keys}
 
 
-def _tax_rate(values: Mapping[str, Any], policy: Policy, year: int | None) -> Decimal:
+def _tax_rate(values: Mapping[str, Any], policy: Policy, year: int | None) -> tuple[Decimal, bool]:
+    """The income-tax rate for the tax saved, and whether a 小型微利 rate was wanted but is not modelled."""
     given = values.get("企业所得税税率")
     if isinstance(given, Decimal):
-        return given
-    return policy.tax_rate(year, values.get("高新技术企业") is True)
+        return given, False
+    if values.get("小型微利企业") is True:
+        small = policy.small_low_profit_rate(year)
+        if small is not None:
+            return small, False
+        return policy.tax_rate(year, values.get("高新技术企业") is True), True
+    return policy.tax_rate(year, values.get("高新技术企业") is True), False
+
+
+def negative_status(values: Mapping[str, Any], policy: Policy, year: int | None) -> tuple[str | None, str | None]:
+    """(the industry that excludes the enterprise, the negative-list industry its 行业代码 names).
+
+    国家税务总局公告2015年第97号 四: excluded when the negative-list business is "主营业务" with revenue above 50% of
+    (收入总额 − 不征税收入 − 投资收益). The 行业代码 alone names the industry but does not decide: only a stated
+    负面清单行业收入占比 above the threshold excludes (rule C04)."""
+    listed = negative_list_entry(values.get("行业代码"), policy, year)
+    share = values.get("负面清单行业收入占比")
+    if isinstance(share, Decimal) and share > policy.negative_list_share(year):
+        return listed or "负面清单行业", listed
+    return None, listed
 
 
 def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Computation:
@@ -91,13 +119,36 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
 
     lines = prepare_lines(book, year)
     rate = pol.deduction_rate(year, enterprise_kinds(values, pol, year))
-    negative = negative_list_entry(values.get("行业代码"), pol, year)
-    tax = compute_a107012(lines, values, pol, year, rate, negative is not None)
+    negative, listed = negative_status(values, pol, year)
+    deemed = values.get("征收方式") == "核定征收"
+    projects = book.projects.data
+    known = set(projects["项目编号"].dropna()) if book.projects.present else None
+    tax = compute_a107012(lines, values, pol, year, rate, negative is not None or deemed, known)
     a = tax.a107012
-    if negative is not None:
+    if deemed:
+        note(NOTE_DEEMED_PROFIT)
+    elif negative is not None:
         note(NOTE_NEGATIVE_LIST, industry=negative)
-    elif rate.note:
+    elif listed is not None:
+        note(NOTE_NEGATIVE_CODE, industry=listed)
+    if rate.note and negative is None and not deemed:
         note({"zh": rate.note, "en": rate.note_en or rate.note})
+    if tax.later_share and rate.later_from is not None:
+        by_months = values.get("2022年四季度研发费用计算方法") == "按经营月份比例"
+        note(
+            NOTE_LATER_RATE_MONTHS if by_months else NOTE_LATER_RATE_DATES,
+            start=rate.later_from.isoformat(),
+            later=rate.later_rate,
+            rate=rate.rate,
+            share=f"{tax.later_share * 100:.2f}%",
+            blended=f"{a[50]:.2f}",
+        )
+    for_client = dsum(lines.loc[lines["for_client"].astype(bool), "book"]) if not lines.empty else ZERO
+    if for_client:
+        note(NOTE_FOR_CLIENT, amount=f"{for_client:,.2f}")
+    non_taxable = values.get(NON_TAXABLE_KEY)
+    if isinstance(non_taxable, Decimal) and non_taxable:
+        note(NOTE_NON_TAXABLE, amount=f"{non_taxable:,.2f}")
 
     formula = pol.intramural(year)
     stats = compute_stats(book, lines, formula)
@@ -120,19 +171,23 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
         pol.reconciliation_explained_share(year),
     )
 
-    tax_rate = _tax_rate(values, pol, year)
+    tax_rate, small_note = _tax_rate(values, pol, year)
+    if small_note:
+        note(NOTE_SMALL_LOW_PROFIT_NOT_MODELLED, year=year if year is not None else "?")
+    if year is None:
+        a = {**a, 50: None}  # no year, no rate: line 50 is left empty (line 51 uses the newest year, see the note)
     line_amounts = pd.Series(ZERO, index=book.ledger.data.index, dtype=object, name="deductible")
     if not lines.empty:
         line_amounts.loc[lines.index] = tax.deductible
     return Computation(
         a107012=a,
-        tax_saving=a[51] * tax_rate,
+        tax_saving=(a[51] or ZERO) * tax_rate,
         stats=stats,
         reconciliation=recon,
         summary2021=summary_2021(book, lines, tax.deductible),
         notes=notes,
         notes_en=notes_en,
-        rate_modelled=rate.modelled or negative is not None,
+        rate_modelled=rate.modelled or negative is not None or deemed,
         other_limit=tax.other_limit,
         overseas=tax.overseas,
         expensed_book_total=expensed_book_total,
@@ -144,8 +199,10 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
         rate=rate,
         tax_rate=tax_rate,
         negative_list=negative,
+        listed_industry=listed,
+        deemed_profit=deemed,
         policy=pol,
     )
 
 
-__all__ = ["Computation", "Policy", "compute", "is_negative_list", "load_policy"]
+__all__ = ["Computation", "Policy", "compute", "is_negative_list", "load_policy", "negative_status"]

@@ -5,6 +5,7 @@ Everything is exact ``Decimal``; rounding to the fen happens only when shown.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -36,6 +37,7 @@ ENTERPRISE_LINES = {
     48: "销售研发产品对应材料",
     49: "以前年度结转扣减额",
 }
+NON_TAXABLE_KEY = "不征税收入用于研发"
 
 
 @dataclass
@@ -48,6 +50,7 @@ class TaxResult:
     deductible: pd.Series  # per counted ledger line, indexed by Excel row
     summary2021: list[dict[str, Any]] = field(default_factory=list)
     factors: dict[str, Decimal] = field(default_factory=dict)  # "6" (in the limit's scope), "7.1", "7.2"
+    later_share: Decimal = ZERO  # share of the base at the later rate (2022 Q4)
 
 
 def line_factor(subitem: str, in_scope: bool, factors: Mapping[str, Decimal]) -> Decimal:
@@ -67,23 +70,50 @@ def _amount(values: Mapping[str, Any], key: str) -> Decimal:
     return value if isinstance(value, Decimal) else ZERO
 
 
+def later_share(lines: pd.DataFrame, deductible: pd.Series, rate: YearRate, values: Mapping[str, Any]) -> Decimal:
+    """The share of the year's base that gets ``rate.later_rate`` (2022 Q4, 公告2022年第28号), in [0, 1].
+
+    By the lines' dates (按实际发生数: the deductible amounts of lines dated on or after ``later_from`` over all
+    deductible amounts; undated lines count before), or, when 企业信息 says 按经营月份比例, the months operated
+    from ``later_from`` over the months operated in the year (2022年度实际经营月份数, empty = 12)."""
+    if rate.later_from is None or rate.later_rate is None:
+        return ZERO
+    if values.get("2022年四季度研发费用计算方法") == "按经营月份比例":
+        months = values.get("2022年度实际经营月份数")
+        months = months if isinstance(months, int) and not isinstance(months, bool) and 1 <= months <= 12 else 12
+        after = 12 - (rate.later_from.month - 1)  # months from later_from to the year's end (3 for October)
+        return Decimal(min(after, months)) / Decimal(months)
+    total = dsum(deductible)
+    if total <= 0:
+        return ZERO
+    dated = lines["date"].map(lambda d: isinstance(d, dt.date) and d >= rate.later_from).astype(bool)
+    share = dsum(deductible[dated]) / total
+    return min(ONE, max(ZERO, share))
+
+
 def compute_a107012(
     lines: pd.DataFrame,
     values: Mapping[str, Any],
     policy: Policy,
     year: int | None,
     rate: YearRate,
-    negative_list: bool,
+    excluded: bool,
+    known_projects: set[Any] | None = None,
 ) -> TaxResult:
     """Fill the 52 lines from the prepared ledger lines (see lines.prepare_lines) and 企业信息.
 
-    The limits follow spec §4.1's formulas literally, without a floor: when reversals make the base negative
-    the limit is negative too and min() takes it (the form's printed formula, 孰小值; a floor at 0 would be a
-    rule of our own that an independent computation of §4 does not apply).
+    ``excluded``: the enterprise may not claim at all (negative list by its stated revenue share, or 核定征收):
+    line 50 and 51 are 0. ``known_projects``: the 项目编号 of 研发项目 (line 1 counts only those), None when the
+    sheet is absent. Lines of 受托研发 projects are left out of the form (the client claims, 119号 二（一）).
+    Both limits are floored at 0: reversals that make the base negative allow nothing, never a negative amount.
     """
+    all_lines = lines
+    lines = lines[~lines["for_client"].astype(bool)] if "for_client" in lines else lines
     a: dict[int, Decimal] = dict.fromkeys(range(1, 53), ZERO)
     for line, total in dsum_by(lines[lines["line"] > 0], "line", "eligible").items():
         a[int(line)] = total
+    # Line 39 asks for what was incurred (委托境外个人进行研发活动所发生的费用): the book amount, never deductible.
+    a[39] = dsum(lines.loc[lines["subitem"] == "7.3", "book"])
     for total_line, parts in SUBTOTALS.items():
         # a line without a sub-item (2021 official ledger) sits on its category line itself
         a[total_line] += sum((a[n] for n in parts), ZERO)
@@ -98,16 +128,16 @@ def compute_a107012(
     base = dsum(lines.loc[(category <= 5) & in_scope, "eligible"])
     cat6_in = dsum(lines.loc[is_cat6 & in_scope, "eligible"])
     cat6_out = dsum(lines.loc[is_cat6 & ~in_scope, "eligible"])
-    limit = base * rate10 / (ONE - rate10)
+    limit = max(ZERO, base * rate10 / (ONE - rate10))
     allowed = min(cat6_in, limit)
     a[34] = allowed + cat6_out
     a[2] = a[3] + a[7] + a[16] + a[19] + a[23] + a[34]
     a[35] = a[36] + a[37] + a[39]
 
-    # 委托研发: 80% of what was paid; 委托境外机构 at most 2/3 of the domestic base (财税〔2018〕64号).
+    # 委托研发: 80% of what was paid; 委托境外机构 at most 2/3 of the domestic base (财税〔2018〕64号 一).
     share = policy.commissioned_share(year)
     num, den = policy.overseas_limit(year)
-    overseas_cap = (a[2] + a[36] * share) * num / den
+    overseas_cap = max(ZERO, (a[2] + a[36] * share) * num / den)
     a[38] = min(a[37] * share, overseas_cap)
     a[40] = a[2] + a[36] * share + a[38]
 
@@ -123,21 +153,31 @@ def compute_a107012(
     factor[subitem == "7.2"] = factors["7.2"]
     factor[(subitem == "7.3") | (category == 8)] = ZERO
     deductible = (lines["eligible"] * factor).astype(object)
+    deductible = deductible.reindex(all_lines.index, fill_value=ZERO)
     deductible.name = "deductible"
 
-    a[42] = dsum(deductible[lines["capitalised"]])
+    a[42] = dsum(deductible[all_lines["capitalised"]])
     a[41] = a[40] - a[42]
     for line, key in ENTERPRISE_LINES.items():
         a[line] = _amount(values, key)
-    a[45] = a[41] + a[43] + a[44]
+    # 不征税收入用于研发 (国家税务总局公告2015年第97号 二（五）): not deductible, taken off the allowed total.
+    a[45] = a[41] + a[43] + a[44] - _amount(values, NON_TAXABLE_KEY)
     a[47] = max(ZERO, a[45] - a[46])
     rest = a[47] - a[48] - a[49]
-    a[50] = ZERO if negative_list else rate.rate
+    later = later_share(all_lines, deductible, rate, values) if not excluded else ZERO
+    if excluded:
+        a[50] = ZERO
+    elif later:
+        a[50] = rate.rate + (rate.later_rate - rate.rate) * later  # blended: Σ of the two parts (spec §4.1)
+    else:
+        a[50] = rate.rate
     a[51] = max(ZERO, rest) * a[50] / HUNDRED
     a[52] = -rest if rest < 0 else ZERO
 
-    counted = lines[(category <= 6) | subitem.isin(("7.1", "7.2"))]
-    a[1] = Decimal(int(counted["project"].dropna().nunique()))
+    counted = lines[(category <= 6) | subitem.isin(("7.1", "7.2"))]["project"].dropna()
+    if known_projects is not None:
+        counted = counted[counted.isin(known_projects)]
+    a[1] = Decimal(int(counted.nunique()))
 
     other_limit = {
         "base": base,
@@ -153,7 +193,14 @@ def compute_a107012(
         "limit": overseas_cap,
         "excess": a[37] * share - a[38],
     }
-    return TaxResult(a107012=a, other_limit=other_limit, overseas=overseas, deductible=deductible, factors=factors)
+    return TaxResult(
+        a107012=a,
+        other_limit=other_limit,
+        overseas=overseas,
+        deductible=deductible,
+        factors=factors,
+        later_share=later,
+    )
 
 
 def summary_2021(book: Book, lines: pd.DataFrame, deductible: pd.Series) -> list[dict[str, Any]]:
@@ -162,7 +209,7 @@ def summary_2021(book: Book, lines: pd.DataFrame, deductible: pd.Series) -> list
     Amounts are 可加计金额 before any limit, except 7.2, 8.2, 8.4 and 允许加计扣除金额合计, which are the per-line
     deductible amounts summed per project (the limits spread back pro rata, 2021年第28号 附件2).
     """
-    relevant = lines[lines["category"] <= 7]
+    relevant = lines[(lines["category"] <= 7) & ~lines["for_client"].astype(bool)]
     if relevant.empty:
         return []
     frame = pd.DataFrame(

@@ -176,3 +176,40 @@ NOTE_NO_YEAR = {
     "line is counted",
 }
 NOTE_NO_RATE = {"zh": "本年度未配置加计扣除比例", "en": "No deduction rate is configured for this year"}
+NOTE_NEGATIVE_CODE = {
+    "zh": "行业代码属于负面清单行业（{industry}）：是否适用取决于该行业收入占比（超过50%不能享受加计扣除），"
+    "请在企业信息填写“负面清单行业收入占比”；本表暂按可以享受计算",
+    "en": "The industry code is a negative-list industry ({industry}): whether the enterprise is excluded depends on "
+    "that business' share of revenue (above 50%: no deduction); state 负面清单行业收入占比. The form assumes it may claim",
+}
+NOTE_DEEMED_PROFIT = {
+    "zh": "征收方式为核定征收，不能享受研发费用加计扣除（财税〔2015〕119号 五（一）），加计扣除比例与加计扣除总额按0计算",
+    "en": "The enterprise is taxed on deemed profit (核定征收) and may not claim (财税〔2015〕119号 五（一）): "
+    "the deduction rate and total are 0",
+}
+NOTE_LATER_RATE_DATES = {
+    "zh": "{start}起发生的研发费用加计扣除比例为{later}%（公告2022年第28号），按凭证日期计算占{share}，"
+    "第50行为加权比例{blended}%",
+    "en": "Spending from {start} is deducted at {later}% (公告2022年第28号); by the lines' dates it is {share} of the "
+    "base, so line 50 is the blended rate {blended}%",
+}
+NOTE_LATER_RATE_MONTHS = {
+    "zh": "{start}起发生的研发费用加计扣除比例为{later}%（公告2022年第28号），按经营月份比例计算占{share}，"
+    "第50行为加权比例{blended}%",
+    "en": "Spending from {start} is deducted at {later}% (公告2022年第28号); by the months operated it is {share} of "
+    "the base, so line 50 is the blended rate {blended}%",
+}
+NOTE_FOR_CLIENT = {
+    "zh": "受托研发项目的支出 {amount} 元不计入本企业加计扣除基数（由委托方加计扣除），仍计入研发统计",
+    "en": "Spending of {amount} on R&D done for clients (受托研发) is left out of the deduction base (the client "
+    "claims it) and kept in the statistics",
+}
+NOTE_NON_TAXABLE = {
+    "zh": "不征税收入用于研发的 {amount} 元已从允许扣除的研发费用（第45行）中减除（国家税务总局公告2015年第97号 二（五））",
+    "en": "{amount} of R&D funded by non-taxable fiscal funds is taken off line 45 (国家税务总局公告2015年第97号 二（五）)",
+}
+NOTE_SMALL_LOW_PROFIT_NOT_MODELLED = {
+    "zh": "小型微利企业{year}年度的实际税负未建模（按应纳税所得额分档），节税额按法定税率估算，请填写企业所得税税率",
+    "en": "The 小型微利 effective rate of {year} is not modelled (it is tiered by taxable income); the tax saved uses "
+    "the statutory rate — state 企业所得税税率",
+}

@@ -26,6 +26,8 @@ LINE_COLUMNS = (
     "capitalised",  # 支出类型 is 资本化 (an empty or unreadable 支出类型 is taken as 费用化; F03/F05 report it)
     "in_scope",  # inside the 10% limit's scope: 费用化, or 资本化 of a project whose 项目状态 is 已完成
     "contractor_type",  # 受托方类型 (category 7)
+    "date",  # 日期 (a date, or None when empty or unreadable)
+    "for_client",  # the project is 受托研发 (R&D for a client who owns the results): outside the tax base
 )
 
 
@@ -80,10 +82,12 @@ def prepare_lines(book: Book, year: int | None) -> pd.DataFrame:
     project = data["项目编号"].astype(object)
     projects = book.projects.data
     if not projects.empty:
-        status = projects.drop_duplicates("项目编号").set_index("项目编号")["项目状态"]
-        finished = (project.map(status) == "已完成").astype(bool)
+        first = projects.drop_duplicates("项目编号").set_index("项目编号")
+        finished = (project.map(first["项目状态"]) == "已完成").astype(bool)
+        for_client = (project.map(first["受托研发"]) == True).astype(bool)  # noqa: E712 (None/NaN are not True)
     else:
         finished = pd.Series(False, index=data.index)
+        for_client = pd.Series(False, index=data.index)
     frame = pd.DataFrame(
         {
             "project": project,
@@ -95,6 +99,8 @@ def prepare_lines(book: Book, year: int | None) -> pd.DataFrame:
             "capitalised": capitalised,
             "in_scope": (~capitalised) | finished,
             "contractor_type": data["受托方类型"].astype(object),
+            "date": data["日期"].astype(object),
+            "for_client": for_client,
         },
         index=data.index,
     )

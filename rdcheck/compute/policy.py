@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,8 @@ class YearRate:
     note: str | None = None
     note_en: str | None = None
     basis: str = ""
+    later_from: dt.date | None = None  # from this date on, spending gets `later_rate` (2022 Q4: 100%)
+    later_rate: Decimal | None = None
 
 
 @dataclass
@@ -114,6 +117,30 @@ class Policy:
         rates = self.params(year)["tax_rates"]
         return _dec(rates["high_tech"] if high_tech else rates["default"])
 
+    def small_low_profit_rate(self, year: int | None) -> Decimal | None:
+        """The effective income-tax rate of a 小型微利企业 in a year, or None where it is not modelled."""
+        value = (self.params(year).get("tax_rates") or {}).get("small_low_profit")
+        return None if value is None or year is None else _dec(value)
+
+    def negative_list_share(self, year: int | None) -> Decimal:
+        return _dec(self.params(year).get("negative_list_share", "0.5"))
+
+    def non_deductible_words(self, year: int | None) -> list[dict[str, Any]]:
+        """摘要 words of rule C18: [{word, reason, except: [sub-item codes]}]."""
+        out = []
+        for item in self.params(year).get("non_deductible_words") or []:
+            if isinstance(item, str):
+                item = {"word": item}
+            if str(item.get("word") or "").strip():
+                excepted = [str(c) for c in item.get("except") or []]
+                out.append(
+                    {"word": str(item["word"]).strip(), "reason": str(item.get("reason") or ""), "except": excepted}
+                )
+        return out
+
+    def fiscal_fund_words(self, year: int | None) -> list[str]:
+        return [str(w).strip() for w in self.params(year).get("fiscal_fund_words") or [] if str(w).strip()]
+
     def intramural(self, year: int | None) -> dict[str, Any]:
         spec = self.params(year)["intramural"]
         return {
@@ -136,12 +163,18 @@ class Policy:
             if isinstance(when, str):
                 when = [when]
             if all(w in kinds for w in when):
+                later = rule.get("later") or {}
+                start = later.get("from")
+                if isinstance(start, str):
+                    start = dt.date.fromisoformat(start.strip())
                 return YearRate(
                     rate=_dec(rule["rate"]),
                     modelled=bool(rule.get("modelled", True)),
                     note=_note(rule.get("note"), "zh"),
                     note_en=_note(rule.get("note"), "en"),
                     basis=str(params.get("basis", "")),
+                    later_from=start if isinstance(start, dt.date) else None,
+                    later_rate=_dec(later["rate"]) if later.get("rate") is not None else None,
                 )
         return YearRate(rate=Decimal(0), modelled=False, note=NOTE_NO_RATE["zh"], note_en=NOTE_NO_RATE["en"])
 

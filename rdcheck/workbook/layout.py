@@ -66,6 +66,8 @@ LINE_EXPENSE_TYPES = ("费用化", "资本化")
 CONTRACTOR_TYPES = ("境内研究机构", "境内高等学校", "境内企业", "境内个人", "境外机构", "境外个人")
 STAFF_TYPES = ("研究人员", "技术人员", "辅助人员", "外聘")
 ASSET_TYPES = ("仪器", "设备", "软件", "专利权", "非专利技术", "房屋建筑物")
+COLLECTION_METHODS = ("查账征收", "核定征收")
+Q4_2022_METHODS = ("按实际发生数", "按经营月份比例")
 
 # 费用类别 → (name, {sub-item code: (name, A107012 line or None)}) — spec §2.4.
 CATEGORIES: dict[int, tuple[str, dict[str, tuple[str, int | None]]]] = {
@@ -173,6 +175,45 @@ ENTERPRISE = SheetLayout(
             choices=RD_INSTITUTIONS,
             doc="选填：企业研发机构的最高级别（无/市级/省级/国家级），区科技局汇总用",
         ),
+        Field(
+            "小型微利企业",
+            "small_low_profit",
+            BOOL,
+            doc="是/否；是 = 节税额按当年小型微利企业实际税负计算（2023-2027年5%），填了企业所得税税率的以税率为准",
+        ),
+        Field(
+            "征收方式",
+            "collection_method",
+            ENUM,
+            choices=COLLECTION_METHODS,
+            doc="查账征收/核定征收；核定征收企业不能享受加计扣除（财税〔2015〕119号 五（一））",
+        ),
+        Field(
+            "负面清单行业收入占比",
+            "negative_list_share",
+            RATIO,
+            doc="负面清单行业业务收入占（收入总额−不征税收入−投资收益）的比例；超过50%不能享受加计扣除",
+        ),
+        Field(
+            "不征税收入用于研发",
+            "non_taxable_funds_rd",
+            AMOUNT,
+            unit="元",
+            doc="作为不征税收入处理的财政性资金用于研发的部分，从加计扣除基数中减除；空 = 0",
+        ),
+        Field(
+            "2022年四季度研发费用计算方法",
+            "q4_2022_method",
+            ENUM,
+            choices=Q4_2022_METHODS,
+            doc="仅2022年度、加计扣除比例75%的企业：按实际发生数（按凭证日期）或按经营月份比例；空 = 按实际发生数",
+        ),
+        Field(
+            "2022年度实际经营月份数",
+            "months_operated_2022",
+            INT,
+            doc="按经营月份比例计算2022年四季度研发费用时使用；空 = 12",
+        ),
     ),
 )
 # The 企业信息 sheet's own two column headers.
@@ -197,7 +238,13 @@ PROJECTS = SheetLayout(
         Field("支出类型", "expense_type", ENUM, required=True, choices=PROJECT_EXPENSE_TYPES),
         Field("资本化开始日期", "capitalization_date", DATE, doc="资本化/部分资本化项目必填"),
         Field("研发人员数", "staff_count", INT, unit="人"),
-        Field("技术合同登记号", "contract_no", doc="委托/合作项目必填"),
+        Field("技术合同登记号", "contract_no", doc="委托/合作项目及有委托境外研发支出的项目必填"),
+        Field(
+            "受托研发",
+            "for_client",
+            BOOL,
+            doc="是 = 受他人委托开展、成果归委托方的项目：不计入本企业加计扣除基数，仍计入研发统计；空 = 否",
+        ),
     ),
 )
 

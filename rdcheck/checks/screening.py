@@ -1,0 +1,124 @@
+"""C: line-level screening for spending the deduction does not cover (issue 12): the sub-item against the
+contractor's type (C15), fiscal funds (C16), R&D done for a client (C17) and 摘要 words (C18)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pandas as pd
+
+from ..workbook.layout import LEDGER, PROJECTS
+from .claim import policy_of
+from .common import ZERO, dec, key, ledger, projects, tax_year
+from .registry import Context, Hit, check
+
+LED, PRJ = LEDGER.name, PROJECTS.name
+
+# 明细项目 of category 7 → the 受托方类型 it stands for (spec §2.4): 7.1 委托境内机构或个人, 7.2 委托境外机构,
+# 7.3 委托境外个人.
+SUBITEM_CONTRACTORS = {
+    "7.1": ("境内研究机构", "境内高等学校", "境内企业", "境内个人"),
+    "7.2": ("境外机构",),
+    "7.3": ("境外个人",),
+}
+SUBITEM_NAMES = {"7.1": "委托境内机构或个人", "7.2": "委托境外机构", "7.3": "委托境外个人"}
+
+
+def _lines_ready(ctx: Context) -> bool:
+    return ctx.book.ledger.present and not ctx.book.ledger.data.empty
+
+
+@check("C15")
+def subitem_contractor_mismatch(ctx: Context) -> Iterator[Hit]:
+    """A category-7 line whose 受托方类型 contradicts its 明细项目: 7.1 to an 境外 contractor is deducted at 80% with
+    no 2/3 cap while 107-2 books it abroad; 7.2 to an 境内 one is capped as overseas (财税〔2018〕64号 一)."""
+    if not _lines_ready(ctx):
+        return
+    lines = ledger(ctx)
+    data = ctx.book.ledger.data
+    for sub, allowed in SUBITEM_CONTRACTORS.items():
+        kind = data["受托方类型"]
+        wrong = (lines["sub"] == sub) & kind.notna() & ~kind.isin(allowed) & lines["counted"]
+        for row in lines.index[wrong.astype(bool)]:
+            yield Hit(
+                sheet=LED,
+                row=int(row),
+                column="明细项目",
+                value=sub,
+                values={"subitem": f"{sub} {SUBITEM_NAMES[sub]}", "contractor_type": kind[row]},
+            )
+
+
+def _matches(text: pd.Series, word: str) -> pd.Series:
+    return text.str.contains(word, regex=False)
+
+
+def _summary_text(ctx: Context) -> pd.Series:
+    return ctx.book.ledger.data["摘要"].map(lambda v: v if isinstance(v, str) else "")
+
+
+@check("C16")
+def fiscal_funds(ctx: Context) -> Iterator[Hit]:
+    """国家税务总局公告2015年第97号 二（五）: 企业取得作为不征税收入处理的财政性资金用于研发活动所形成的费用或无形
+    资产，不得计算加计扣除或摊销. A line whose 摘要 names fiscal funds and still carries a 可加计金额, while
+    企业信息 states no 不征税收入用于研发: ask which it is."""
+    if not _lines_ready(ctx) or isinstance(key(ctx, "不征税收入用于研发"), Decimal):
+        return
+    words = policy_of(ctx).fiscal_fund_words(tax_year(ctx))
+    if not words:
+        return
+    lines = ledger(ctx)
+    text = _summary_text(ctx)
+    candidate = lines["counted"] & lines["cat"].isin(range(1, 8)) & lines["eligible"].map(lambda v: dec(v) != 0)
+    for row in lines.index[candidate.astype(bool)]:
+        found = [w for w in words if w in text[row]]
+        if found:
+            yield Hit(sheet=LED, row=int(row), column="摘要", value=text[row], values={"word": found[0]})
+
+
+@check("C17")
+def done_for_client(ctx: Context) -> Iterator[Hit]:
+    """受托研发 projects: the client claims (财税〔2015〕119号 二（一） 受托方不得再进行加计扣除); their spending is left
+    out of the deduction base and kept in the statistics."""
+    if not ctx.book.projects.present or not _lines_ready(ctx):
+        return
+    p = projects(ctx)
+    client = p[p["受托研发"] == True]  # noqa: E712 (None is not True)
+    if client.empty:
+        return
+    lines = ledger(ctx)
+    sums = lines[lines["counted"]].groupby("project")["book"].sum()
+    for row, pid in client["项目编号"].items():
+        amount = dec(sums.get(pid, ZERO))
+        if amount:
+            yield Hit(sheet=PRJ, row=int(row), column="受托研发", values={"project": pid, "amount": amount})
+
+
+@check("C18")
+def summary_words(ctx: Context) -> Iterator[Hit]:
+    """A line in categories 1-7 with a 可加计金额 whose 摘要 names spending the positive list does not allow or an
+    excluded activity (word list: rules/policy.yaml `non_deductible_words`, with the sub-items where a word is normal)."""
+    if not _lines_ready(ctx):
+        return
+    words = policy_of(ctx).non_deductible_words(tax_year(ctx))
+    if not words:
+        return
+    lines = ledger(ctx)
+    text = _summary_text(ctx)
+    candidate = lines["counted"] & lines["cat"].isin(range(1, 8)) & lines["eligible"].map(lambda v: dec(v) != 0)
+    candidate = candidate.astype(bool)
+    hits: dict[int, dict] = {}
+    for item in words:
+        found = candidate & _matches(text, item["word"]) & ~lines["sub"].isin(item["except"])
+        for row in lines.index[found.astype(bool)]:
+            hits.setdefault(int(row), item)
+    for row in sorted(hits):
+        item = hits[row]
+        yield Hit(
+            sheet=LED,
+            row=row,
+            column="摘要",
+            value=text[row],
+            values={"word": item["word"], "reason": item["reason"]},
+        )
