@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from .. import __version__
+from ..text import terminal_safe
 from .help import localise, use_localised_help
 
 
@@ -21,11 +22,11 @@ class UsageFailure(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"rdcheck: {self.format_message()}", err=True)
+        click.echo(terminal_safe(f"rdcheck: {self.format_message()}"), err=True)
 
 
 def _fail(file: str, reason: str) -> None:
-    click.echo(f"rdcheck: {file}: {' '.join(reason.split())}", err=True)
+    click.echo(terminal_safe(f"rdcheck: {file}: {' '.join(reason.split())}"), err=True)
 
 
 _CLICK_DETAILS: tuple[tuple[str, str], ...] = (

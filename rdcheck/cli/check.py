@@ -10,7 +10,9 @@ from typing import Any
 import click
 
 from ..errors import RdcheckError
+from ..outfile import OutputRefused, same_file, write_text
 from ..report.i18n import PILLAR, SEVERITY, lang_of, t
+from ..text import terminal_safe
 from . import UsageFailure, _fail
 
 FAIL_ON = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
@@ -71,6 +73,8 @@ def check(
         raise UsageFailure(exc.message(lang)) from None
 
     waivers = _waivers(register_path, lang)
+    if output is not None and fmt != "xlsx" and any(same_file(output, f) for f in files):
+        raise UsageFailure(t("would_overwrite", lang, path=output))
     out_paths = _xlsx_outputs(files, output, lang, force) if fmt == "xlsx" else {}
     results: list[Any] = []
     unreadable = failing = False
@@ -104,7 +108,8 @@ def check(
         _emit(text, output, color=color, lang=lang)
     else:
         for r in reports:
-            click.echo(f"{r.file}: {text_report.summary_line(r, lang)} — {t('written', lang, path=out_paths[r.file])}")
+            line = f"{r.file}: {text_report.summary_line(r, lang)} — {t('written', lang, path=out_paths[r.file])}"
+            click.echo(terminal_safe(line))
     sys.exit(2 if unreadable else 1 if failing else 0)
 
 
@@ -136,12 +141,14 @@ def _emit(text: str, output: str | None, color: bool = False, lang: str = "zh") 
     if not text:
         return
     if output is None:
-        click.echo(text, nl=False, color=color)
+        click.echo(terminal_safe(text, keep_colour=color), nl=False, color=color)
         return
     if Path(output).is_dir():
         raise UsageFailure(t("output_is_dir", lang, path=output))
     try:
-        Path(output).write_text(text, encoding="utf-8")
+        write_text(output, text)  # a temporary beside it, renamed into place: never half a report
+    except OutputRefused as exc:
+        raise UsageFailure(exc.message(lang)) from None
     except OSError as exc:
         raise UsageFailure(f"{output}: {exc.strerror or exc}") from None
     click.echo(t("written", lang, path=output), err=True)
@@ -167,9 +174,8 @@ def _xlsx_outputs(files: tuple[str, ...], output: str | None, lang: str, force: 
                 name = f"{stem}-{n}{REPORT_SUFFIX}"
             used.add(name)
             outs[file] = folder / name
-    inputs = {Path(f).resolve() for f in files}
     for out in outs.values():
-        if out.resolve() in inputs:
+        if any(same_file(out, f) for f in files):  # the same path, a link to it, a hard link
             raise UsageFailure(t("would_overwrite", lang, path=out))
         if out.exists() and not force and not named:
             raise UsageFailure(t("exists", lang, path=out))

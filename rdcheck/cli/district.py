@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ..errors import RdcheckError
-from ..text import display_width
+from ..text import display_width, terminal_safe
 
 MAX_ERRORS_SHOWN = 20
 STATUS_ZH = {"pass": "通过", "warn": "有警告", "fail": "不通过", "error": "无法检查", "superseded": "已被替代"}
@@ -26,7 +26,7 @@ class UsageFailure(click.ClickException):
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"rdcheck: {self.format_message()}", err=True)
+        click.echo(terminal_safe(f"rdcheck: {self.format_message()}"), err=True)
 
 
 class ProgressBar:
@@ -64,7 +64,7 @@ class ProgressBar:
         eta = (total - done) / rate if rate > 0 else 0.0
         filled = int(24 * done / total) if total else 24
         bar = "[" + "#" * filled + "." * (24 - filled) + "]"  # ASCII: box glyphs are double width in CJK terminals
-        name = Path(str(result.get("file", ""))).name
+        name = terminal_safe(Path(str(result.get("file", ""))).name)
         if len(name) > 30:
             name = "…" + name[-29:]
         speed = f"{rate:.1f} 个/秒  剩余 {_clock(eta)}" if self.lang == "zh" else f"{rate:.1f}/s  ETA {_clock(eta)}"
@@ -114,6 +114,7 @@ def _progress(quiet: bool, lang: str) -> ProgressBar:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
               help="Seconds one file may take before it is stopped and reported as an error.")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@click.option("--follow-links", is_flag=True, help="Also read workbooks that links under DIR lead to outside it.")
 @click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of the output."
 )
@@ -128,19 +129,21 @@ def batch_command(
     config_path: str | None,
     timeout: float,
     quiet: bool,
+    follow_links: bool,
     lang: str,
     register_path: str | None = None,
     roster_path: str | None = None,
 ) -> None:
     """Check every workbook under DIRECTORY; write summary.xlsx, results.jsonl and feedback/ to -o."""
-    from ..district.batch import FEEDBACK_DIR, BatchInterrupted, find_workbooks, run_batch
+    from ..district.batch import FEEDBACK_DIR, BatchInterrupted, find_inputs, run_batch
 
     _check_config(config_path, lang)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageFailure(f"输出位置不是文件夹：{out}" if lang == "zh" else f"output is not a folder: {out}")
-    paths = find_workbooks(directory, exclude=[out, out / FEEDBACK_DIR])  # OUT may be DIR itself
-    if not paths:
+    # OUT may be DIR itself; a link leading outside DIR is one row with its reason unless --follow-links
+    paths, skipped = find_inputs(directory, exclude=[out, out / FEEDBACK_DIR], follow_links=follow_links)
+    if not paths and not skipped:
         click.echo(
             f"{directory} 下没有找到 .xlsx/.xlsm/.xls 工作簿" if lang == "zh" else f"no workbooks under {directory}",
             err=True,
@@ -172,6 +175,7 @@ def batch_command(
                     timeout=timeout,
                     progress=_progress(quiet, lang),
                     lang=lang,
+                    skipped=skipped,
                 )
     except BatchInterrupted as exc:
         click.echo("", err=True)
@@ -195,7 +199,7 @@ def batch_command(
             click.echo(f"  → {result.outputs[key]}")
     errors = [r for r in result.results if r.get("status") == "error"]
     for r in errors[:MAX_ERRORS_SHOWN]:
-        click.echo(f"  {r.get('file')}: {r.get('error')}", err=True)
+        click.echo(terminal_safe(f"  {r.get('file')}: {r.get('error')}"), err=True)
     if len(errors) > MAX_ERRORS_SHOWN:
         more = len(errors) - MAX_ERRORS_SHOWN
         click.echo(
@@ -273,9 +277,10 @@ def rollup_command(
     from .season import rollup_season, write_public
 
     season_lines = rollup_season(figures, previous_path, lang)  # scorecard, year on year, screening (cli/season.py)
-    click.echo(rollup_lib.format_summary(figures, lang) + season_lines)
+    # names come from the enterprises: no escape sequence of theirs reaches the terminal
+    click.echo(terminal_safe(rollup_lib.format_summary(figures, lang) + season_lines))
     for warning in figures.warnings(lang):
-        click.echo(("警告：" if lang == "zh" else "warning: ") + warning, err=True)
+        click.echo(terminal_safe(("警告：" if lang == "zh" else "warning: ") + warning), err=True)
     if out is not None:
         json_path, xlsx_path = _write_rollup_outputs(figures, out, lang)
         click.echo(f"\n  → {json_path}\n  → {xlsx_path}")

@@ -46,6 +46,7 @@ ZH: dict[str, str] = {
     "batch.config_path": "科技局配置文件。",
     "batch.timeout": "单个文件最多用时（秒），超时记为无法检查。",
     "batch.quiet": "不在 stderr 显示进度。",
+    "batch.follow_links": "也读取 DIR 中符号链接指向 DIR 之外的工作簿（默认跳过并说明）。",
     "batch.lang": "输出语言（zh 中文，en 英文）。",
     "batch.register_path": "本年度的登记簿（SQLite）：本次批量检查记为一轮，并写出 changes.json（与上一轮对比）。",
     "batch.roster_path": "与 --register 同用：应报送企业名单（csv 或 xlsx），未报送的列入“缺报”。",

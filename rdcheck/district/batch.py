@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..model import error_dict
 from ..outfile import refuse_link
+from .inputs import WORKBOOK_SUFFIXES, find_inputs, find_workbooks
 from .lock import FolderLock, new_run_id
 from .names import MAX_NAME_BYTES, cut_bytes, display_path, feedback_stem, safe_name, unique_name, valid_uscc
 from .outputs import (
@@ -46,11 +47,6 @@ from .pool import (
 )
 from .results import IncompleteResults, read_results_jsonl, results_line, write_results_jsonl
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-# what a batch or a rollup writes next to its results: never an input of a later run over the same tree
-OUTPUT_MARKERS = (RESULTS_NAME, "rollup.json", "rollup-public.json")
-OUTPUT_WORKBOOKS = (SUMMARY_NAME, "rollup.xlsx", "rollup-public.xlsx")
-
 Progress = Callable[[int, int, dict[str, Any]], None]
 # reuse(path) -> the result of an identical file checked before, or None to check it (rdcheck.district.rounds)
 Reuse = Callable[[str], dict[str, Any] | None]
@@ -60,44 +56,6 @@ AfterCheck = Callable[[list[dict[str, Any]]], Callable[[Any, Any, str], None] | 
 
 
 # ---------------------------------------------------------------- finding the files
-
-
-def _is_output_folder(filenames: Iterable[str]) -> bool:
-    return any(name in OUTPUT_MARKERS for name in filenames)
-
-
-def find_workbooks(root: str | os.PathLike[str], exclude: Iterable[str | os.PathLike[str]] = ()) -> list[Path]:
-    """Return every .xlsx/.xlsm/.xls under root, recursively, sorted by path, each once.
-
-    Skipped: Office lock files (~$*) and macOS resource forks (._*); the folders in `exclude`; and in a folder
-    holding an earlier batch's or rollup's outputs (results.jsonl, rollup.json), its summary.xlsx, rollup.xlsx
-    and feedback/ — annotated copies that would otherwise be checked again and supersede their originals.
-    """
-    root = Path(root)
-    if root.is_file():
-        return [root]
-    skipped = {Path(p).resolve() for p in exclude}
-    found: list[Path] = []
-    seen: set[Path] = set()
-    for dirpath, dirnames, filenames in os.walk(root):
-        here = Path(dirpath)
-        output = _is_output_folder(filenames)
-        dirnames[:] = sorted(
-            d for d in dirnames if (here / d).resolve() not in skipped and not (output and d == FEEDBACK_DIR)
-        )
-        for name in filenames:
-            if name.startswith(("~$", "._")):  # Office lock files and macOS resource forks
-                continue
-            if output and name in OUTPUT_WORKBOOKS:
-                continue
-            if Path(name).suffix.lower() in WORKBOOK_SUFFIXES:
-                path = here / name
-                real = path.resolve()
-                if real in seen:  # a symbolic link to a file already found: one input, checked once
-                    continue
-                seen.add(real)
-                found.append(path)
-    return sorted(found, key=str)
 
 
 # ---------------------------------------------------------------- superseded submissions
@@ -250,8 +208,12 @@ def run_batch(
     start_method: str | None = DEFAULT_START_METHOD,
     reuse: Reuse | None = None,
     after_check: AfterCheck | None = None,
+    skipped: dict[str, tuple[str, str]] | None = None,
 ) -> BatchResult:
     """Check every path and write summary.xlsx, results.jsonl and feedback/ to out_dir. Never prints.
+
+    `skipped` (path -> (zh, en) reason, from find_inputs) are inputs not read: each is an `error` row in its
+    place, so that every input found appears once.
 
     The run holds OUT's lock throughout (FolderBusy when another run has it). Workers write into this run's own
     temporary folder (feedback/.rdcheck-run-<run id>/), removed at the end however the run ends. An interrupt
@@ -294,6 +256,11 @@ def run_batch(
                 start_method=start_method,
                 reuse=reuse,
             )
+            if skipped:
+                rows = dict(zip(ordered, results, strict=True))
+                for path, (zh, en) in skipped.items():
+                    rows[path] = error_dict(display_path(path), en if lang == "en" else zh)
+                results = [rows[p] for p in sorted(rows)]
             outputs = write_outputs(results, out, feedback, lang, run_id, log, after_check=after_check)
         except KeyboardInterrupt as exc:
             signum = getattr(exc, "signum", 2)
@@ -378,6 +345,7 @@ __all__ = [
     "default_jobs",
     "display_path",
     "feedback_stem",
+    "find_inputs",
     "find_workbooks",
     "mark_superseded",
     "read_results_jsonl",

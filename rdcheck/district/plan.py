@@ -271,10 +271,19 @@ def _roster_rows(p: Path) -> list[list[Any]]:
     if suffix in (".xlsx", ".xlsm", ".xls"):
         from python_calamine import CalamineWorkbook
 
+        from ..errors import ReadError
+        from ..workbook.safety import inspect, is_interrupt, native_stderr_quiet
+
         try:
-            wb = CalamineWorkbook.from_path(str(p))
-            return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        except Exception as exc:  # calamine raises assorted types for unreadable files
+            inspect(p)  # a hostile roster (a cell at XFD1048576, a zip bomb) is refused before calamine sees it
+            with native_stderr_quiet():
+                wb = CalamineWorkbook.from_path(str(p))
+                return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        except ReadError as exc:
+            raise _err(str(p), "", f"无法读取：{exc.zh}", f"cannot be read: {exc.en}") from None
+        except BaseException as exc:  # calamine raises assorted types, a Rust panic (BaseException) included
+            if is_interrupt(exc):
+                raise
             raise _err(str(p), "", f"无法读取：{' '.join(str(exc).split())[:120]}", "cannot be read") from None
     raise _err(str(p), "", "企业名单须为 .csv 或 .xlsx 文件", "the roster must be a .csv or .xlsx file")
 

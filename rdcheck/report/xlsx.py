@@ -23,11 +23,12 @@ import xlsxwriter
 from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.worksheet import Worksheet
 
-from ..errors import ReadError
+from ..errors import RdcheckError, ReadError
 from ..model import SEVERITIES, Finding, Report, to_fen
 from ..outfile import OutputRefused, replacing, same_file
 from ..text import display_width, one_line
 from ..workbook.layout import AMOUNT, ENTERPRISE
+from ..workbook.safety import inspect, is_interrupt, native_stderr_quiet
 from ..workbook.values import EXCEL_EPOCH, name_key
 from .i18n import PILLAR, SEVERITY, lang_of, t
 from .text import finding_order
@@ -64,12 +65,15 @@ class SourceSheet:
     title: str
     hidden: bool = False
     _book: Any = None
+    refused: ReadError | None = None  # the preflight could not bound it (over the limits, damaged): not copied
 
     def load(self) -> tuple[Iterable[Sequence[Any]], int, int]:
         """Return the sheet's rows and the 0-based (row, col) where they start."""
         try:
             sheet = self._book.get_sheet_by_name(self.title)
-        except Exception as exc:  # calamine raises assorted error types for damaged sheets
+        except BaseException as exc:  # calamine raises assorted error types for damaged sheets, panics included
+            if is_interrupt(exc):
+                raise
             raise ReadError(
                 f"无法读取工作表 {self.title}：{one_line(exc)}", f"cannot read sheet {self.title}: {one_line(exc)}"
             ) from None
@@ -127,15 +131,22 @@ def open_source(path: str | os.PathLike[str]) -> Iterator[list[SourceSheet]]:
 
     from ..workbook.reader import open_workbook
 
+    # Every sheet that will be copied is bounded first (calamine allocates a sheet's whole grid, and a 43 kB
+    # file can declare 100M cells); one that cannot be is listed, not copied.
+    refused = inspect(Path(path), collect=True).refused
     try:
         wb = open_workbook(CalamineWorkbook, Path(path))
-    except Exception as exc:  # calamine raises assorted error types for unreadable files
+    except BaseException as exc:  # calamine raises assorted error types for unreadable files, panics included
+        if is_interrupt(exc):
+            raise
         raise ReadError(f"无法读取文件：{one_line(exc)}", f"cannot read the file: {one_line(exc)}") from None
     try:
         metadata = list(getattr(wb, "sheets_metadata", []))
         hidden = {m.name for m in metadata if _enum_name(getattr(m, "visible", "Visible")) != "visible"}
         skip = {m.name for m in metadata if _enum_name(getattr(m, "typ", "WorkSheet")) != "worksheet"}
-        yield [SourceSheet(title, title in hidden, wb) for title in wb.sheet_names if title not in skip]
+        yield [
+            SourceSheet(title, title in hidden, wb, refused.get(title)) for title in wb.sheet_names if title not in skip
+        ]
     finally:
         close = getattr(wb, "close", None)
         if close:
@@ -405,6 +416,9 @@ def _write_source(
     constant_memory wants rows in order (and refuses a comment for a row once a later row is started): marked
     rows without data are written in their turn, between data rows, and comments go with their row.
     """
+    if sheet.refused is not None:
+        _write_refused(ws, sheet, fmts, lang)
+        return
     rows, row0, col0 = sheet.load()
     widths: dict[int, int] = {}
     pending = sorted(marks)
@@ -461,6 +475,17 @@ def _write_source(
         ws.set_column(c, c, min(max(w, 8), 50))
     if sheet.hidden:
         ws.hide()
+
+
+def _write_refused(ws: Worksheet, sheet: SourceSheet, fmts: Formats, lang: str) -> None:
+    """In place of a sheet the copy cannot bound: its name (the tab) and why it was not copied."""
+    assert sheet.refused is not None
+    if lang == "en":
+        text = f"Sheet '{sheet.title}' was not copied: {sheet.refused.en}"
+    else:
+        text = f"工作表「{sheet.title}」未复制：{sheet.refused.zh}"
+    ws.write_string(0, 0, text[:MAX_TEXT], fmts.bold)
+    ws.set_column(0, 0, 100)
 
 
 class Budget:
@@ -601,7 +626,15 @@ def write_annotated(
         raise OutputRefused(f"输出文件与输入文件相同：{out}", f"the output is the input file: {out}")
     out.parent.mkdir(parents=True, exist_ok=True)
     with replacing(out) as tmp:
-        _write(report, src, str(tmp), lang)
+        try:
+            with native_stderr_quiet():
+                _write(report, src, str(tmp), lang)
+        except (RdcheckError, OSError, MemoryError):
+            raise
+        except BaseException as exc:  # a sheet that panics calamine part-way through its rows, say
+            if is_interrupt(exc):
+                raise
+            raise ReadError(f"无法复制工作簿：{one_line(exc)}", f"cannot copy the workbook: {one_line(exc)}") from None
     return out
 
 

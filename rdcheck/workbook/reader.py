@@ -357,12 +357,11 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> Sheets:
     """
     from python_calamine import CalamineWorkbook, PasswordError
 
-    from .safety import inspect
+    from .safety import inspect, is_interrupt
 
     p = Path(path)
-    if not p.is_file():
-        raise ReadError("文件不存在", "no such file")  # the caller names the file
-    checked = inspect(p, limits, None)  # every sheet: a foreign layout's sheets may have any name
+    # every sheet (a foreign layout's sheets may have any name); a missing file, a FIFO or a device is said here
+    checked = inspect(p, limits, None)
     try:
         wb = open_workbook(CalamineWorkbook, p)
     except PasswordError:
@@ -370,7 +369,9 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> Sheets:
             "工作簿有密码保护，请取消密码后重新提交",
             "the workbook is password-protected; remove the password and submit it again",
         ) from None
-    except Exception as exc:  # calamine raises assorted error types for unreadable files
+    except BaseException as exc:  # calamine raises assorted types, a Rust panic (BaseException) included
+        if is_interrupt(exc):
+            raise
         raise ReadError(
             f"无法读取文件（不是有效的 Excel 工作簿或已损坏）：{one_line(exc)}",
             f"cannot read the file (not a valid Excel workbook, or damaged): {one_line(exc)}",
@@ -394,7 +395,9 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> Sheets:
             "工作簿有密码保护，请取消密码后重新提交",
             "the workbook is password-protected; remove the password and submit it again",
         ) from None
-    except Exception as exc:
+    except BaseException as exc:  # a Rust panic too (PanicException derives from BaseException)
+        if is_interrupt(exc):
+            raise
         raise ReadError(f"无法读取工作表：{one_line(exc)}", f"cannot read a sheet: {one_line(exc)}") from None
     finally:
         close = getattr(wb, "close", None)
@@ -423,7 +426,9 @@ def read_book(path: str | os.PathLike[str], limits: Any = None, info: Any = None
     ``limits`` is a :class:`rdcheck.workbook.safety.Limits` (None = defaults): what rdcheck agrees to read.
     ``info`` is an :class:`Enterprise` from an ``--info`` file, for a workbook without 企业信息.
     """
-    with gc_paused():
+    from .safety import native_stderr_quiet
+
+    with gc_paused(), native_stderr_quiet():  # a calamine panic is a one-line ReadError, not a Rust backtrace
         return book_from_sheets(load_sheets(path, limits), path=str(path), info=info)
 
 

@@ -28,10 +28,13 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import struct
+import sys
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -84,10 +87,45 @@ class SheetScan:
 
 @dataclass
 class Preflight:
-    """The result of :func:`inspect`: the kind and, for xlsx, what the sheet scans found, by sheet title."""
+    """The result of :func:`inspect`: the kind and, for xlsx, what the sheet scans found, by sheet title.
+
+    ``refused`` holds the sheets that could not be bounded (over the limits, damaged), by title, with the reason,
+    when :func:`inspect` was asked to collect them rather than refuse the file.
+    """
 
     kind: str
     sheets: dict[str, SheetScan] = field(default_factory=dict)
+    refused: dict[str, ReadError] = field(default_factory=dict)
+
+
+def is_interrupt(exc: BaseException) -> bool:
+    """Whether an exception is a stop (Ctrl-C, exit), never a file's fault.
+
+    Everything else a native reader raises is the file's: python-calamine turns a Rust panic (a date-styled cell
+    holding -1e20, say) into ``PanicException``, which derives from BaseException and so escapes
+    ``except Exception``. Readers catch BaseException, re-raise when this says so, and make the rest a ReadError.
+    """
+    return isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit))
+
+
+@contextmanager
+def native_stderr_quiet() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null while native code reads: a Rust panic writes its message (and, with
+    RUST_BACKTRACE set, a backtrace) there before Python sees the exception, which becomes a one-line ReadError."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no descriptor 2 (a service): nothing to quieten
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _fail(zh: str, en: str) -> ReadError:
@@ -110,13 +148,16 @@ def inspect(
     path: str | os.PathLike[str],
     limits: Limits | None = None,
     wanted: Callable[[str], bool] | None = None,
+    collect: bool = False,
 ) -> Preflight:
-    """Like :func:`preflight`, also returning what the sheet scans found (error cells per sheet)."""
+    """Like :func:`preflight`, also returning what the sheet scans found (error cells per sheet).
+
+    With ``collect``, a sheet that cannot be bounded does not refuse the file: it is listed in ``refused``
+    (the annotated copy leaves such sheets out and says so).
+    """
     limits = limits or DEFAULT_LIMITS
     p = Path(path)
-    if not p.is_file():
-        raise _fail("文件不存在", "no such file")  # the caller names the file
-    size = p.stat().st_size
+    size = _regular_file_size(p)
     if size == 0:
         raise _fail("文件为空（0 字节）", "the file is empty (0 bytes)")
     if size > limits.max_file_bytes:
@@ -129,8 +170,34 @@ def inspect(
     if head.startswith(OLE_MAGIC):
         return Preflight(_ole_kind(p))
     if head.startswith(ZIP_MAGIC):
-        return _inspect_zip(p, limits, wanted)
+        return _inspect_zip(p, limits, wanted, collect)
     raise _not_a_workbook(head, p.suffix)
+
+
+_NOT_REGULAR = (
+    (stat.S_ISDIR, "是文件夹", "it is a folder"),
+    (stat.S_ISFIFO, "是命名管道（FIFO）", "it is a named pipe (FIFO)"),
+    (stat.S_ISCHR, "是字符设备", "it is a character device"),
+    (stat.S_ISBLK, "是块设备", "it is a block device"),
+    (stat.S_ISSOCK, "是套接字", "it is a socket"),
+)
+
+
+def _regular_file_size(p: Path) -> int:
+    """The size of a regular file; a ReadError saying what the path is otherwise (never opened: a FIFO blocks)."""
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise _fail("文件不存在", "no such file") from None  # the caller names the file
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise _fail(f"无法读取文件：{reason}", f"cannot read the file: {reason}") from None
+    for test, zh, en in _NOT_REGULAR:
+        if test(st.st_mode):
+            raise _fail(f"不是普通文件：{zh}，不是 Excel 工作簿", f"not a regular file: {en}, not an Excel workbook")
+    if not stat.S_ISREG(st.st_mode):
+        raise _fail("不是普通文件", "not a regular file")
+    return st.st_size
 
 
 # ---------------------------------------------------------------- not a workbook
@@ -280,7 +347,7 @@ def _ole_stream_names(path: Path) -> list[str] | None:
 _SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
 
 
-def _inspect_zip(path: Path, limits: Limits, wanted: Callable[[str], bool] | None) -> Preflight:
+def _inspect_zip(path: Path, limits: Limits, wanted: Callable[[str], bool] | None, collect: bool) -> Preflight:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
@@ -320,7 +387,12 @@ def _inspect_zip(path: Path, limits: Limits, wanted: Callable[[str], bool] | Non
         for title, part in _sheet_parts(zf, lowered, limits).items():
             if wanted is not None and not wanted(title):
                 continue
-            result.sheets[title] = _scan_sheet(zf, zf.getinfo(part), title, limits)
+            try:
+                result.sheets[title] = _scan_sheet(zf, zf.getinfo(part), title, limits)
+            except ReadError as exc:
+                if not collect:
+                    raise
+                result.refused[title] = exc
         return result
 
 
@@ -615,4 +687,13 @@ def _collect_errors(chunk: bytes, scan: SheetScan) -> None:
         scan.errors[(int(ref.group(2)), _col_number(ref.group(1)))] = text or "#ERROR"
 
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "Preflight", "SheetScan", "inspect", "preflight"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Limits",
+    "Preflight",
+    "SheetScan",
+    "inspect",
+    "is_interrupt",
+    "native_stderr_quiet",
+    "preflight",
+]
