@@ -23,6 +23,7 @@ from typing import Any
 from ..errors import RdcheckError
 from ..model import error_dict
 from ..text import one_line
+from ..workbook.safety import is_interrupt
 from .lock import close_inherited_locks
 
 DEFAULT_TIMEOUT = 300.0
@@ -144,7 +145,9 @@ class _Checker:
             return error_dict(path, one_line(exc.message(lang), 300))
         except MemoryError:
             return error_dict(path, "内存不足，无法检查此文件" if lang == "zh" else "out of memory checking this file")
-        except Exception as exc:  # a bug in a checker must cost one row, not the batch
+        except BaseException as exc:  # a bug, or a native panic (a BaseException), must cost one row, not the batch
+            if is_interrupt(exc):
+                raise
             head = "内部错误" if lang == "zh" else "internal error"
             return error_dict(path, one_line(f"{head}：{type(exc).__name__}: {exc}", 300))
         result = report.to_dict() if hasattr(report, "to_dict") else dict(report)
@@ -155,7 +158,9 @@ class _Checker:
                 writer = _resolve(self.settings.writer, "rdcheck.report.xlsx:write_annotated")
                 writer(report, str(tmp), lang)
                 result["_feedback_tmp"] = str(tmp)
-            except Exception as exc:
+            except BaseException as exc:  # a native panic too: the file's feedback is lost, not the worker
+                if is_interrupt(exc):
+                    raise
                 tmp.unlink(missing_ok=True)
                 result["_feedback_error"] = one_line(f"{type(exc).__name__}: {exc}", 300)
         return result

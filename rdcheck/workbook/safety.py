@@ -29,7 +29,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import struct
 import sys
 import zipfile
 import zlib
@@ -41,6 +40,7 @@ from xml.etree import ElementTree
 
 from ..errors import ReadError
 from ..text import one_line
+from .ole import open_compound, workbook_extent_problem
 
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 
@@ -168,9 +168,19 @@ def inspect(
     with open(p, "rb") as fh:
         head = fh.read(4096)
     if head.startswith(OLE_MAGIC):
-        return Preflight(_ole_kind(p))
+        return Preflight(_ole_kind(p, limits))
     if head.startswith(ZIP_MAGIC):
-        return _inspect_zip(p, limits, wanted, collect)
+        try:
+            return _inspect_zip(p, limits, wanted, collect)
+        except ReadError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            # zipfile and ElementTree are pure Python: whatever else they raise on a damaged file (an unknown
+            # zip version, an XML part declaring encoding="A0") says the file is damaged
+            raise _fail(
+                f"文件已损坏或不完整（zip 结构无法读取）：{one_line(exc)}",
+                f"the file is damaged or truncated (its zip structure cannot be read): {one_line(exc)}",
+            ) from None
     raise _not_a_workbook(head, p.suffix)
 
 
@@ -265,81 +275,28 @@ def _as_text(head: bytes) -> str | None:
 # ---------------------------------------------------------------- OLE2 (old .xls, encrypted .xlsx)
 
 
-def _ole_kind(path: Path) -> str:
-    names = _ole_stream_names(path)
-    if names is None:
+def _ole_kind(path: Path, limits: Limits) -> str:
+    compound = open_compound(path)
+    if compound is None:
         raise _fail(
             "文件已损坏：OLE 复合文档结构无法读取",
             "the file is damaged: its OLE compound-document structure cannot be read",
         )
-    lowered = {n.lower() for n in names}
+    lowered = {e.name.lower() for e in compound.entries}
     if {"encryptioninfo", "encryptedpackage"} & lowered:
         raise _fail(
             "工作簿有密码保护，请取消密码后重新提交",
             "the workbook is password-protected; remove the password and submit it again",
         )
     if {"workbook", "book"} & lowered:
+        problem = workbook_extent_problem(compound, limits.max_rows, limits.max_cols, limits.max_cells)
+        if problem is not None:
+            raise _fail(f"文件已损坏或结构异常：{problem}，拒绝读取", f"the file is damaged or abnormal: {problem}")
         return "xls"
     raise _fail(
         "不是 Excel 工作簿：这是其他 Office 文件（如 Word 文档），不含工作表",
         "not an Excel workbook: this is another Office file (e.g. a Word document) with no worksheets",
     )
-
-
-def _ole_stream_names(path: Path) -> list[str] | None:
-    """Return the names in an OLE2 compound file's directory, or None when it cannot be read.
-
-    Reads the header, the FAT (via the header's DIFAT, plus DIFAT sectors) and the directory chain only.
-    """
-    try:
-        with open(path, "rb") as fh:
-            header = fh.read(512)
-            if len(header) < 512:
-                return None
-            sector_shift = struct.unpack_from("<H", header, 0x1E)[0]
-            if sector_shift not in (9, 12):
-                return None
-            sector = 1 << sector_shift
-            n_fat = struct.unpack_from("<I", header, 0x2C)[0]
-            first_dir = struct.unpack_from("<I", header, 0x30)[0]
-            first_difat, n_difat = struct.unpack_from("<II", header, 0x44)
-            file_size = os.fstat(fh.fileno()).st_size
-            max_sectors = file_size // sector + 1
-            if n_fat > max_sectors:
-                return None
-
-            def read_sector(i: int) -> bytes:
-                if i >= max_sectors:
-                    raise ValueError("sector out of range")
-                fh.seek(512 + i * sector if sector_shift == 9 else sector + i * sector)
-                return fh.read(sector)
-
-            fat_sectors = [s for s in struct.unpack_from("<109I", header, 0x4C) if s < 0xFFFFFFFA]
-            next_difat, seen = first_difat, 0
-            while next_difat < 0xFFFFFFFA and seen < n_difat and len(fat_sectors) < n_fat:
-                data = read_sector(next_difat)
-                entries = struct.unpack(f"<{sector // 4}I", data)
-                fat_sectors += [s for s in entries[:-1] if s < 0xFFFFFFFA]
-                next_difat, seen = entries[-1], seen + 1
-            fat: list[int] = []
-            for s in fat_sectors[:n_fat]:
-                fat += struct.unpack(f"<{sector // 4}I", read_sector(s))
-            names: list[str] = []
-            current, steps = first_dir, 0
-            while current < 0xFFFFFFFA and current < len(fat):
-                steps += 1
-                if steps > max_sectors:  # a loop in the chain
-                    return None
-                data = read_sector(current)
-                for off in range(0, len(data) - 127, 128):
-                    length = struct.unpack_from("<H", data, off + 0x40)[0]
-                    kind = data[off + 0x42]
-                    if kind in (1, 2, 5) and 2 <= length <= 64:
-                        names.append(data[off : off + length - 2].decode("utf-16-le", "replace"))
-                current = fat[current]
-            return names or None
-    except (OSError, ValueError, struct.error):
-        return None
 
 
 # ---------------------------------------------------------------- zip (xlsx, xlsm)
@@ -496,7 +453,7 @@ def _sheet_parts(zf: zipfile.ZipFile, lowered: dict[str, str], limits: Limits) -
         book = ElementTree.fromstring(_read_small(zf, lowered["xl/workbook.xml"], limits))
         rels_name = lowered.get("xl/_rels/workbook.xml.rels")
         rels = ElementTree.fromstring(_read_small(zf, rels_name, limits)) if rels_name else None
-    except ElementTree.ParseError:
+    except (ElementTree.ParseError, LookupError, ValueError):  # damaged XML, an unknown declared encoding
         return everything
     targets: dict[str, str] = {}
     if rels is not None:
