@@ -29,6 +29,7 @@ from test_batch_faults import book, leftovers  # noqa: E402
 from rdcheck.api import check  # noqa: E402
 from rdcheck.cli import main  # noqa: E402
 from rdcheck.district.batch import MAX_NAME_BYTES, find_inputs, read_results_jsonl, safe_name  # noqa: E402
+from rdcheck.district.names import feedback_stem  # noqa: E402
 from rdcheck.errors import ReadError  # noqa: E402
 from rdcheck.report.xlsx import write_annotated  # noqa: E402
 from rdcheck.text import terminal_safe  # noqa: E402
@@ -132,7 +133,7 @@ def test_a_batch_of_hostile_files_costs_their_rows_only_and_leaves_nothing_behin
     for name in ("far.xlsx", "panic.xlsx", "under.xls"):
         assert rows[name]["status"] == "error"
         assert not rows[name]["error"].startswith(("内部错误", "检查进程")), rows[name]["error"]
-    assert [p.name for p in (out / "feedback").iterdir()] == [f"{uscc(5)}-2024.xlsx"]
+    assert [p.name for p in (out / "feedback").iterdir()] == [f"{feedback_stem(rows['good.xlsx'])}.xlsx"]
     assert leftovers(out) == []
 
 
