@@ -10,7 +10,7 @@ OUT ?= demo-out
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,web]'
+	$(BIN)/python -m pip install -q -e '.[test,web,dask]'
 	touch $(STAMP)
 
 test: $(STAMP)

@@ -113,6 +113,9 @@ def _progress(quiet: bool, lang: str) -> ProgressBar:
               help="Bureau configuration.")  # fmt: skip
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=300.0, show_default=True,
               help="Seconds one file may take before it is stopped and reported as an error.")  # fmt: skip
+@click.option("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
+              help="Check on a Dask cluster: 'local' (a LocalCluster of --jobs workers here) or a scheduler's "
+                   "address; the input and output folders must be at the same path on every machine.")  # fmt: skip
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @click.option("--follow-links", is_flag=True, help="Also read workbooks that links under DIR lead to outside it.")
 @click.option(
@@ -128,6 +131,7 @@ def batch_command(
     jobs: int | None,
     config_path: str | None,
     timeout: float,
+    scheduler: str | None,
     quiet: bool,
     follow_links: bool,
     lang: str,
@@ -176,6 +180,7 @@ def batch_command(
                     progress=_progress(quiet, lang),
                     lang=lang,
                     skipped=skipped,
+                    scheduler=scheduler,
                 )
     except BatchInterrupted as exc:
         click.echo("", err=True)

@@ -45,6 +45,8 @@ ZH: dict[str, str] = {
     "batch.jobs": "并行进程数（默认：全部 CPU 核）。",
     "batch.config_path": "科技局配置文件。",
     "batch.timeout": "单个文件最多用时（秒），超时记为无法检查。",
+    "batch.scheduler": "在 Dask 集群上检查：local 为本机的 LocalCluster（--jobs 个节点），或调度器地址 tcp://主机:端口；"
+    "输入和输出文件夹须在每台机器的同一路径可见。",
     "batch.quiet": "不在 stderr 显示进度。",
     "batch.follow_links": "也读取 DIR 中符号链接指向 DIR 之外的工作簿（默认跳过并说明）。",
     "batch.lang": "输出语言（zh 中文，en 英文）。",

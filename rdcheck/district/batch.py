@@ -130,11 +130,13 @@ def check_files(
     isolate: bool = True,
     start_method: str | None = DEFAULT_START_METHOD,
     reuse: Reuse | None = None,
+    scheduler: str | None = None,
 ) -> list[dict[str, Any]]:
     """Check files in parallel; return one JSON dict per path, in the paths' order, superseded ones marked.
 
     isolate=False runs in this process (no protection against crashes or hangs; for debugging). A path for which
-    reuse(path) returns a result is not checked: that result stands for it.
+    reuse(path) returns a result is not checked: that result stands for it. scheduler runs the same checks on a
+    Dask cluster instead of the local pool ("local" or "tcp://host:port"; dask_engine).
     """
     names = [str(p) for p in paths]
     settings = WorkerSettings(
@@ -180,11 +182,16 @@ def check_files(
         on_result(todo[j], result)
 
     jobs = max(1, jobs or default_jobs())
-    if isolate and pending and start_method == "fork" and check is None:
-        preload(feedback_dir is not None)
-    if not isolate:
+    if scheduler is not None:
+        if pending:
+            from .dask_engine import run_dask
+
+            run_dask(pending, jobs, settings, timeout, on_checked, scheduler)
+    elif not isolate:
         check_here(pending, settings, on_checked)
     elif pending:
+        if start_method == "fork" and check is None:
+            preload(feedback_dir is not None)
         run_pool(pending, min(jobs, len(pending)), settings, timeout, on_checked, start_method)
     final = [
         r if r is not None else error_dict(display_path(names[i]), "未得到检查结果") for i, r in enumerate(results)
@@ -209,6 +216,7 @@ def run_batch(
     reuse: Reuse | None = None,
     after_check: AfterCheck | None = None,
     skipped: dict[str, tuple[str, str]] | None = None,
+    scheduler: str | None = None,
 ) -> BatchResult:
     """Check every path and write summary.xlsx, results.jsonl and feedback/ to out_dir. Never prints.
 
@@ -255,6 +263,7 @@ def run_batch(
                 isolate=isolate,
                 start_method=start_method,
                 reuse=reuse,
+                scheduler=scheduler,
             )
             if skipped:
                 rows = dict(zip(ordered, results, strict=True))

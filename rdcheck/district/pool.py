@@ -295,6 +295,14 @@ def _exit_reason(exitcode: int | None, lang: str) -> str:
     )
 
 
+def timeout_reason(timeout: float, lang: str) -> str:
+    return (
+        f"检查超时（超过 {timeout:g} 秒），已终止"
+        if lang == "zh"
+        else f"timed out (over {timeout:g} s) and was stopped"
+    )
+
+
 def run_pool(
     paths: Sequence[str],
     jobs: int,
@@ -385,12 +393,7 @@ def run_pool(
                     workers.remove(w)
                 elif now >= w.deadline:
                     _stop(w, kill=True)
-                    reason = (
-                        f"检查超时（超过 {timeout:g} 秒），已终止"
-                        if lang == "zh"
-                        else f"timed out (over {timeout:g} s) and was stopped"
-                    )
-                    finish(w, error_dict(paths[w.index], reason))
+                    finish(w, error_dict(paths[w.index], timeout_reason(timeout, lang)))
                     workers.remove(w)
     finally:
         _RUNNING.pop()
@@ -437,4 +440,5 @@ __all__ = [
     "preload",
     "request_stop",
     "run_pool",
+    "timeout_reason",
 ]

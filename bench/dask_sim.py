@@ -1,0 +1,87 @@
+"""A province's season, simulated here: `rdcheck batch` over N enterprise workbooks on the local pool and on a
+Dask LocalCluster, alternated, and what 50,000 workbooks would cost (issue 16 point 4).
+
+    python bench/dask_sim.py [--files 400] [--rounds 2] [--jobs 2] [--dir DIR]
+
+The workbooks are bench/make_data.py's district (2k-5k ledger lines each, like a real enterprise's year). Each run
+is a whole `rdcheck batch DIR -o OUT` with feedback workbooks, timed from start to exit (the cluster's start-up
+included); the two engines' results.jsonl are compared report by report. Prints files/s per engine (median of the
+rounds) and the extrapolation: core-hours for 50,000 workbooks and hours on clusters of 8, 32 and 64 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from make_data import DEFAULT_DIR  # noqa: E402
+
+RDCHECK = [sys.executable, "-m", "rdcheck"]
+SEASON = 50_000
+
+
+def batch(src: Path, out: Path, jobs: int, scheduler: str | None) -> float:
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [*RDCHECK, "batch", str(src), "-o", str(out), "--jobs", str(jobs), "--quiet"]
+    if scheduler:
+        cmd += ["--scheduler", scheduler]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def reports(out: Path) -> list[bytes]:
+    return (out / "results.jsonl").read_bytes().splitlines()[:-1]  # the closing record holds the run's id and time
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dir", type=Path, default=DEFAULT_DIR)
+    ap.add_argument("--files", type=int, default=400)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args(argv)
+    gen = [sys.executable, str(HERE / "make_data.py"), "--dir", str(args.dir), "--sizes", ""]
+    subprocess.run([*gen, "--district", str(args.files)], check=True, stdout=subprocess.DEVNULL)
+    files = sorted((args.dir / "district").glob("*.xlsx"))[: args.files]
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        src = tmp / "src"
+        src.mkdir()
+        for f in files:
+            os.symlink(f, src / f.name)
+        times: dict[str, list[float]] = {"pool": [], "dask": []}
+        for r in range(args.rounds):
+            times["pool"].append(batch(src, tmp / "pool", args.jobs, None))
+            times["dask"].append(batch(src, tmp / "dask", args.jobs, "local"))
+            same = reports(tmp / "pool") == reports(tmp / "dask")
+            print(
+                f"round {r + 1}: pool {times['pool'][-1]:.1f} s, dask {times['dask'][-1]:.1f} s, "
+                f"results.jsonl {'identical' if same else 'DIFFERENT'}",
+                flush=True,
+            )
+    n, jobs = len(files), args.jobs
+    print(f"\n{n} workbooks, {jobs} workers, medians of {args.rounds} rounds:")
+    for name, runs in times.items():
+        wall = statistics.median(runs)
+        rate = n / wall
+        core_hours = SEASON / rate * jobs / 3600
+        print(
+            f"  {name}: {wall:.1f} s, {rate:.2f} files/s ({rate / jobs:.2f} per core); {SEASON:,} workbooks = "
+            f"{core_hours:.1f} core-hours: " + ", ".join(f"{core_hours / c:.2f} h on {c} cores" for c in (8, 32, 64))
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
