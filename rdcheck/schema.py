@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
+from ._pandera import SchemaErrors, pa
 from .workbook import Book, Table
 from .workbook.layout import CATEGORY, SUBITEM, SUBITEM_CATEGORY
 from .workbook.values import Invalid
@@ -106,6 +105,18 @@ def _isna(value: object) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def warm_up() -> None:
+    """Pay pandera's first-validation cost (its backends registered, its failure-case machinery built) now.
+
+    Called once by a parent before it forks its batch workers, so that no worker pays it again per process.
+    """
+    schema = pa.DataFrameSchema({"a": pa.Column(object, checks=[pa.Check(lambda s: s.notna(), name="type")])})
+    try:
+        schema.validate(pd.DataFrame({"a": [1, None]}, index=[2, 3]), lazy=True)
+    except SchemaErrors as errors:
+        errors.failure_cases[["column", "check", "index", "failure_case"]]
 
 
 def validate_book(book: Book) -> list[Failure]:

@@ -403,7 +403,7 @@ def run_pool(
 
 def preload(feedback: bool) -> None:
     """Import the checker once here, so that forked workers share it instead of each importing pandas."""
-    modules = ["rdcheck.api", "rdcheck.compute", "rdcheck.engine", "rdcheck.workbook.reader"]
+    modules = ["rdcheck.api", "rdcheck.checks", "rdcheck.compute", "rdcheck.engine", "rdcheck.workbook.reader"]
     if feedback:
         modules.append("rdcheck.report.xlsx")
     for name in modules:
@@ -411,6 +411,14 @@ def preload(feedback: bool) -> None:
             importlib.import_module(name)
         except Exception:  # a worker will report the same problem against each file, with its reason
             return
+    try:
+        from ..engine import load_catalogue
+        from ..schema import warm_up
+
+        load_catalogue()
+        warm_up()  # pandera's first validation, paid here once instead of in every worker
+    except Exception:
+        return
 
 
 def default_jobs() -> int:
