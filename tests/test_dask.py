@@ -150,3 +150,15 @@ def test_a_worker_that_cannot_see_out_returns_the_annotated_copy(tmp_path: Path)
     copy.write_bytes(data)
     assert zipfile.is_zipfile(copy)
     assert not (tmp_path / "not-seen").exists()
+
+
+def test_scheduler_and_register_together_are_a_usage_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from rdcheck.cli.district import batch_command
+
+    book(tmp_path / "in" / "a.xlsx", uscc(400), "甲公司")
+    args = [str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--scheduler", "local"]
+    result = CliRunner().invoke(batch_command, [*args, "--register", str(tmp_path / "reg.sqlite")])
+    assert result.exit_code == 2 and "--register" in result.output
+    assert not (tmp_path / "out" / "results.jsonl").exists()

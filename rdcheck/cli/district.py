@@ -142,6 +142,10 @@ def batch_command(
     from ..district.batch import FEEDBACK_DIR, BatchInterrupted, find_inputs, run_batch
 
     _check_config(config_path, lang)
+    if scheduler is not None and register_path is not None:
+        raise UsageFailure(
+            "--scheduler 与 --register 不能同时使用" if lang == "zh" else "--scheduler cannot be used with --register"
+        )
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise UsageFailure(f"输出位置不是文件夹：{out}" if lang == "zh" else f"output is not a folder: {out}")
