@@ -67,25 +67,28 @@ def main(argv: list[str] | None = None) -> int:
         src.mkdir()
         for f in files:
             os.symlink(f, src / f.name)
-        times: dict[str, list[float]] = {"pool": [], "dask": []}
+        times: dict[str, list[tuple[float, float]]] = {"pool": [], "dask": []}
         for r in range(args.rounds):
             times["pool"].append(batch(src, tmp / "pool", args.jobs, None))
             times["dask"].append(batch(src, tmp / "dask", args.jobs, "local"))
             same = reports(tmp / "pool") == reports(tmp / "dask")
+            (pw, pc), (dw, dc) = times["pool"][-1], times["dask"][-1]
             print(
-                f"round {r + 1}: pool {times['pool'][-1]:.1f} s, dask {times['dask'][-1]:.1f} s, "
+                f"round {r + 1}: pool {pw:.1f} s wall {pc:.1f} s CPU, dask {dw:.1f} s wall {dc:.1f} s CPU, "
                 f"results.jsonl {'identical' if same else 'DIFFERENT'}",
                 flush=True,
             )
     n, jobs = len(files), args.jobs
     print(f"\n{n} workbooks, {jobs} workers, medians of {args.rounds} rounds:")
     for name, runs in times.items():
-        wall = statistics.median(runs)
-        rate = n / wall
-        core_hours = SEASON / rate * jobs / 3600
+        wall = statistics.median(w for w, _ in runs)
+        cpu = statistics.median(c for _, c in runs)
+        # the season's cost from the CPU seconds per file (a loaded machine stretches the wall time, not the work)
+        core_hours = SEASON * cpu / n / 3600
         print(
-            f"  {name}: {wall:.1f} s, {rate:.2f} files/s ({rate / jobs:.2f} per core); {SEASON:,} workbooks = "
-            f"{core_hours:.1f} core-hours: " + ", ".join(f"{core_hours / c:.2f} h on {c} cores" for c in (8, 32, 64))
+            f"  {name}: {wall:.1f} s wall ({n / wall:.2f} files/s), {cpu:.0f} s CPU = {cpu / n:.2f} CPU s per file; "
+            f"{SEASON:,} workbooks = {core_hours:.1f} core-hours: "
+            + ", ".join(f"{core_hours / c:.2f} h on {c} cores" for c in (8, 32, 64))
         )
     return 0
 

@@ -22,7 +22,8 @@ from rdcheck.district.batch import FAULT_ENV, run_batch  # noqa: E402
 from rdcheck.district.dask_engine import MARKS_ENV, check_on_worker, close_runners  # noqa: E402
 from rdcheck.district.pool import WorkerSettings  # noqa: E402
 
-TIMEOUT = 8.0
+# a fresh checking process imports pandas and pandera within its first file's time: room for a loaded machine
+TIMEOUT = 30.0
 # the workers' fault hooks: a checking process that crashes or hangs, a Dask worker lost once or every time
 FAULTS = "crash=crash.xlsx,hang=hang.xlsx,loseonce=lose-once.xlsx,loseworker=lose-always.xlsx"
 
