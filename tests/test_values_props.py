@@ -14,6 +14,7 @@ from rdcheck.model import to_fen
 from rdcheck.workbook.layout import CATEGORIES, SUBITEMS, UNITS
 from rdcheck.workbook.values import (
     EXCEL_EPOCH,
+    fold,
     Invalid,
     parse_amount,
     parse_bool,
@@ -284,7 +285,8 @@ def test_uscc_like_codes_are_kept_as_text(code: str) -> None:
 @PROPS
 @given(st.text(max_size=40), st.sampled_from(["元", "万元", "千元", "亿元", "人"]))
 def test_header_units_split(name: str, unit: str) -> None:
-    assume(name.strip() and not any(ch in name for ch in "()[]（）【】") and name.strip()[-1:].isalnum())
+    # a name whose own last characters fold to a bracket (㈠ → (一)) reads as a unit suffix by design: not this case
+    assume(name.strip() and not any(ch in fold(name) for ch in "()[]（）【】") and name.strip()[-1:].isalnum())
     key, got = split_unit(f" {name} （{unit}） ")
     assert got == unit
     assert split_unit(name)[0] == key
