@@ -17,6 +17,17 @@ def to_fen(amount: Decimal) -> Decimal:
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
+def decimal_or_none(value: Any) -> Decimal | None:
+    """Return a JSON or workbook figure as an exact Decimal; None when absent, boolean, not a number or not finite."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
 def json_value(value: Any) -> Any:
     """Return a value as JSON: Decimals as numbers rounded to the fen, dates as ISO text."""
     if isinstance(value, Decimal):

@@ -14,8 +14,8 @@ from rdcheck.model import to_fen
 from rdcheck.workbook.layout import CATEGORIES, SUBITEMS, UNITS
 from rdcheck.workbook.values import (
     EXCEL_EPOCH,
-    fold,
     Invalid,
+    fold,
     parse_amount,
     parse_bool,
     parse_category,

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..model import json_value
+from ..model import decimal_or_none, json_value
 from .batch import load_results
 from .industry import SECTION_NAMES, industry_section, section_name
 from .plan import OTHER_REGION, District, RosterEntry, normalise_uscc
@@ -33,16 +33,6 @@ NOT_REPORTED, UNDER_REPORTED, FAILED, NOT_SUBMITTED = "T01", "T02", "fail", "未
 UNREAD = "unread"  # the ledger could not be read: kept out of the ledger-based figures, never counted as R&D 0
 UNREADABLE = "error"  # a file that could not be checked: in rollup.json only when the roster names it
 REASON_SEPARATOR = " + "
-
-
-def _dec(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
 
 
 def _year(value: Any) -> int | None:
@@ -144,8 +134,8 @@ class Rollup:
 def _enterprise_row(result: dict[str, Any], district: District) -> dict[str, Any]:
     ent = result.get("enterprise") or {}
     stats = result.get("stats") or {}
-    intramural = _dec(stats.get("intramural"))
-    reported = _dec(stats.get("intramural_reported"))
+    intramural = decimal_or_none(stats.get("intramural"))
+    reported = decimal_or_none(stats.get("intramural_reported"))
     reported_amount = reported if reported is not None else Decimal(0)
     potential = max(reported_amount, intramural if intramural is not None else Decimal(0))
     findings = [f for f in result.get("findings") or [] if isinstance(f, dict)]
@@ -163,15 +153,15 @@ def _enterprise_row(result: dict[str, Any], district: District) -> dict[str, Any
         "tech_sme": ent.get("tech_sme") is True,
         "above_scale": ent.get("above_scale") is True,
         "status": result.get("status"),
-        "revenue": _dec(ent.get("revenue")),
-        "rd_staff": _dec(ent.get("rd_staff")),
-        "tech_contracts": _dec(ent.get("tech_contracts")),
+        "revenue": decimal_or_none(ent.get("revenue")),
+        "rd_staff": decimal_or_none(ent.get("rd_staff")),
+        "tech_contracts": decimal_or_none(ent.get("tech_contracts")),
         "rd_institution": ent.get("rd_institution"),
         "intramural": intramural,
         "intramural_reported": reported,
         "reported": reported_amount,
         "potential": potential,
-        "basic_research": _dec(stats.get("basic_research")) or Decimal(0),
+        "basic_research": decimal_or_none(stats.get("basic_research")) or Decimal(0),
         "rules": {str(f.get("rule")) for f in findings},
         "other_errors": any(f.get("severity") == "error" and f.get("rule") not in ("T01", "T02") for f in findings),
     }

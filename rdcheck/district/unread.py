@@ -8,8 +8,10 @@ what it may hold, read from outside the ledger. Works on the JSON report alone, 
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from ..model import decimal_or_none
 
 LEDGER_SHEET = "辅助账明细"
 # Findings that mean the ledger was not read (spec §5 v0.2, issue 10 point 8): a missing ledger sheet or
@@ -19,16 +21,6 @@ TIE_OUT_RULES = frozenset({"B13"})  # a ledger sheet that does not tie out: its 
 # what an unread submission may hold, from figures read outside its ledger: reconciliation rows of these calibers
 # carry 利润表研发费用 (会计) and the reported 107-2 line 7 (统计)
 HOLDING_CALIBERS = ("会计", "统计")
-
-
-def _dec(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
 
 
 def unread_reason(result: dict[str, Any]) -> str | None:
@@ -55,10 +47,10 @@ def holding(result: dict[str, Any]) -> Decimal | None:
     rows): the ledger, not read, says nothing.
     """
     stats = result.get("stats") or {}
-    figures = [_dec(stats.get("intramural_reported"))]
+    figures = [decimal_or_none(stats.get("intramural_reported"))]
     for row in result.get("reconciliation") or []:
         if isinstance(row, dict) and row.get("caliber") in HOLDING_CALIBERS:
-            figures.append(_dec(row.get("reported")))
+            figures.append(decimal_or_none(row.get("reported")))
     known = [f for f in figures if f is not None]
     return max(known) if known else None
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..model import PILLARS, SEVERITIES, Report, to_fen
+from ..model import PILLARS, SEVERITIES, Report, decimal_or_none, to_fen
 from .i18n import PILLAR, SEVERITY, STATUS, t
 from .reading import incomplete_line, read_line
 
@@ -197,7 +196,7 @@ def _figures(ws: Worksheet, r: int, report: Report, lang: str, w: dict[str, str]
     r += 1
     for label, value in rows:
         ws.merge_range(r, 0, r, 1, label, f.text)
-        amount = _decimal(value)
+        amount = decimal_or_none(value)
         if amount is None:
             ws.write_string(r, 2, "—", f.text)
         else:
@@ -221,15 +220,6 @@ def _shown(name: str) -> str:
 
 def _line(a: dict[Any, Any], n: int) -> Any:
     return a.get(str(n), a.get(n))
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return Decimal(str(value))
-    except ArithmeticError:
-        return None
 
 
 def _lines(text: str, width: int = 130) -> int:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import click
 
-from ..model import PILLARS, SEVERITIES, Finding, Report, to_fen
+from ..model import PILLARS, SEVERITIES, Finding, Report, decimal_or_none, to_fen
 from ..text import display_width
 from .i18n import PILLAR, SEVERITY, STATUS, lang_of, t
 from .reading import incomplete_line, read_line
@@ -49,20 +48,9 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
-def as_decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, Decimal):
-        return value
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-
-
 def money(value: Any) -> str:
     """An amount in yuan with thousands separators and two decimals; '—' when absent."""
-    d = as_decimal(value)
+    d = decimal_or_none(value)
     return "—" if d is None else f"{to_fen(d):,.2f}"
 
 
