@@ -16,7 +16,7 @@ from ..values import Invalid, is_blank, parse_text
 from . import Layout, register
 from .base import Fact, Line, ProjectFact, SheetRead, Tie
 from .grid import Grid, header_paths, is_code, label_values, norm, norm_plain, year_in
-from .rows import ZERO, Running, amount, line_date, month_day, remainder_subitem, row_kind, voucher
+from .rows import ZERO, Running, amount, line_head, remainder_subitem, row_kind
 from .subitems import subitem_of
 
 FORMS = ("自主研发", "委托研发", "合作研发", "集中研发")
@@ -190,28 +190,7 @@ def _project(grid: Grid, labels: dict[str, tuple[Any, str]], form: str, out: She
 
 
 def _row_lines(grid, r, cols, details, got, debit, project, year, form, ties: list[Tie]) -> list[Line]:
-    row = grid.rows[r]
-    common: dict[str, Any] = {"项目编号": project["项目编号"][0], "支出类型": project["支出类型"][0]}
-    cells: dict[str, str] = {k: ref for k, (_, ref) in project.items() if ref}
-    invalid: dict[str, Invalid] = {}
-    if "date" in cols:
-        d = line_date(row[cols["date"]], year)
-        cells["日期"] = grid.ref(r, cols["date"])
-    else:
-        m, dd = (row[cols[k]] if k in cols else None for k in ("month", "day"))
-        d = month_day(year, m, dd, f"{m}月{dd}日")
-        cells["日期"] = grid.ref(r, cols.get("day", cols.get("month", 0)))
-    if isinstance(d, Invalid):
-        invalid["日期"] = d
-    elif d is not None:
-        common["日期"] = d
-    kind = row[cols["kind"]] if "kind" in cols else None
-    number = row[cols["number"]] if "number" in cols else row[cols["voucher"]] if "voucher" in cols else None
-    common["凭证号"] = voucher(kind, number)
-    cells["凭证号"] = grid.ref(r, cols.get("number", cols.get("voucher", cols.get("kind", 0))))
-    if "summary" in cols:
-        common["摘要"] = parse_text(row[cols["summary"]])
-        cells["摘要"] = grid.ref(r, cols["summary"])
+    common, cells, invalid = line_head(grid, r, cols, project, year)
     lines: list[Line] = []
     total = ZERO
     readable = True

@@ -17,7 +17,7 @@ from ..values import Invalid, is_blank, parse_text
 from . import Layout, register
 from .base import Fact, Line, ProjectFact, SheetRead, Tie
 from .grid import Grid, header_paths, label_values, norm, norm_plain, year_in
-from .rows import ZERO, Running, amount, line_date, remainder_subitem, row_kind, voucher
+from .rows import ZERO, Running, amount, line_head, remainder_subitem, row_kind
 
 BOOK = "会计凭证记载金额"
 ELIGIBLE = "税法规定的归集金额"
@@ -223,25 +223,7 @@ def _row_lines(
     ties: list[Tie],
 ) -> list[Line]:
     """One line per category cell of row r, and the remainder line (book − eligible) when it is not 0."""
-    row = grid.rows[r]
-    common: dict[str, Any] = {"项目编号": project["项目编号"][0], "支出类型": project["支出类型"][0]}
-    cells: dict[str, str] = {k: ref for k, (_, ref) in project.items() if ref}
-    invalid: dict[str, Invalid] = {}
-    if "date" in cols:
-        d = line_date(row[cols["date"]], year)
-        cells["日期"] = grid.ref(r, cols["date"])
-        if isinstance(d, Invalid):
-            invalid["日期"] = d
-        else:
-            common["日期"] = d
-    if "voucher" in cols or "number" in cols or "kind" in cols:
-        kind = row[cols["kind"]] if "kind" in cols else None
-        number = row[cols["number"]] if "number" in cols else row[cols["voucher"]] if "voucher" in cols else None
-        common["凭证号"] = voucher(kind, number)
-        cells["凭证号"] = grid.ref(r, cols.get("number", cols.get("voucher", cols.get("kind", 0))))
-    if "summary" in cols:
-        common["摘要"] = parse_text(row[cols["summary"]])
-        cells["摘要"] = grid.ref(r, cols["summary"])
+    common, cells, invalid = line_head(grid, r, cols, project, year)
 
     lines: list[Line] = []
     total_eligible = ZERO

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from ..values import Invalid, fold, is_blank, parse_amount, parse_date, raw_text
+from ..values import Invalid, fold, is_blank, parse_amount, parse_date, parse_text, raw_text
 from .base import Tie
 from .grid import norm
 
@@ -101,6 +101,41 @@ def voucher(kind: Any, number: Any) -> str | None:
     if k and n:
         return n if n.startswith(k) else f"{k}-{n}"
     return k or n or None
+
+
+def line_head(
+    grid: Any, r: int, cols: dict[str, int], project: dict[str, tuple[Any, str | None]], year: int | None
+) -> tuple[dict[str, Any], dict[str, str], dict[str, Invalid]]:
+    """Return what every line of ledger row r shares, with its cells and its unreadable values.
+
+    The fields are the sheet's 项目编号 and 支出类型 (from ``project``: value and cell), the date (a 日期 column, or
+    月 and 日 in the header's year), the 凭证号 (种类 + 号数, or one 凭证号 column) and the 摘要.
+    """
+    row = grid.rows[r]
+    common: dict[str, Any] = {"项目编号": project["项目编号"][0], "支出类型": project["支出类型"][0]}
+    cells: dict[str, str] = {k: ref for k, (_, ref) in project.items() if ref}
+    invalid: dict[str, Invalid] = {}
+    d: dt.date | None | Invalid = None
+    if "date" in cols:
+        d = line_date(row[cols["date"]], year)
+        cells["日期"] = grid.ref(r, cols["date"])
+    elif "month" in cols or "day" in cols:
+        m, dd = (row[cols[k]] if k in cols else None for k in ("month", "day"))
+        d = month_day(year, m, dd, f"{m}月{dd}日")
+        cells["日期"] = grid.ref(r, cols.get("day", cols.get("month", 0)))
+    if isinstance(d, Invalid):
+        invalid["日期"] = d
+    elif d is not None:
+        common["日期"] = d
+    if "voucher" in cols or "number" in cols or "kind" in cols:
+        kind = row[cols["kind"]] if "kind" in cols else None
+        number = row[cols["number"]] if "number" in cols else row[cols["voucher"]] if "voucher" in cols else None
+        common["凭证号"] = voucher(kind, number)
+        cells["凭证号"] = grid.ref(r, cols.get("number", cols.get("voucher", cols.get("kind", 0))))
+    if "summary" in cols:
+        common["摘要"] = parse_text(row[cols["summary"]])
+        cells["摘要"] = grid.ref(r, cols["summary"])
+    return common, cells, invalid
 
 
 _MONTH_DAY = re.compile(r"^(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?$")
