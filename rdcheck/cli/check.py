@@ -58,19 +58,10 @@ def check(
 ) -> None:
     """Check one or more ledgers (FILE...); exit 0 clean, 1 findings at --fail-on, 2 unreadable or usage error."""
     from ..api import check as check_file
-    from ..engine import Config
     from ..report import json as json_report
     from ..report import text as text_report
 
-    try:
-        config = Config.load(config_path)
-        info = None
-        if info_path is not None:
-            from ..workbook.info import read_info
-
-            info = read_info(info_path)
-    except RdcheckError as exc:
-        raise UsageFailure(exc.message(lang)) from None
+    config, info = load_config_and_info(config_path, info_path, lang)
 
     waivers = _waivers(register_path, lang)
     if output is not None and fmt != "xlsx" and any(same_file(output, f) for f in files):
@@ -276,3 +267,18 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
+
+
+def load_config_and_info(config_path: str | None, info_path: str | None, lang: str) -> tuple[Any, Any]:
+    """Return the bureau's config and the --info enterprise record; a bad file is a one-line usage error."""
+    from ..engine import Config
+
+    try:
+        config = Config.load(config_path)
+        if info_path is None:
+            return config, None
+        from ..workbook.info import read_info
+
+        return config, read_info(info_path)
+    except RdcheckError as exc:
+        raise UsageFailure(exc.message(lang)) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import RdcheckError
-from . import UsageFailure, _fail
+from . import _fail
 
 
 @click.command()
@@ -23,17 +23,9 @@ def convert(file: str, output: str, config_path: str | None, info_path: str | No
     """Convert FILE (official 2021/2015 ledgers, ERP 多栏账, or the standard workbook) to the standard workbook."""
     from ..api import load_book
     from ..convert import convert_book
-    from ..engine import Config
+    from .check import load_config_and_info
 
-    try:
-        config = Config.load(config_path)
-        info = None
-        if info_path is not None:
-            from ..workbook.info import read_info
-
-            info = read_info(info_path)
-    except RdcheckError as exc:
-        raise UsageFailure(exc.message(lang)) from None
+    config, info = load_config_and_info(config_path, info_path, lang)
     try:
         book = load_book(file, config, info)
         done = convert_book(book, output, source=file)
