@@ -173,6 +173,7 @@ def batch_command(
                     timeout,
                     _progress(quiet, lang),
                     lang,
+                    skipped,
                 )
             else:
                 result = run_batch(

@@ -26,6 +26,7 @@ def run_register_round(
     timeout: float,
     progress: Any,
     lang: str,
+    skipped: dict[str, tuple[str, str]] | None = None,
 ) -> tuple[Any, str]:
     """Run a round for `rdcheck batch --register`; return the batch's result and the terminal's changes line."""
     from ..district.changes import summary_line
@@ -44,6 +45,7 @@ def run_register_round(
         timeout=timeout,
         progress=progress,
         lang=lang,
+        skipped=skipped,
     )
     line = summary_line(done.changes, lang)
     if done.reused:

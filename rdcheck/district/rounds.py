@@ -168,8 +168,12 @@ def run_round(
     lang: str = "zh",
     isolate: bool = True,
     start_method: str | None = DEFAULT_START_METHOD,
+    skipped: dict[str, tuple[str, str]] | None = None,
 ) -> RoundResult:
-    """Run one register round over paths: the batch's outputs plus OUT/changes.json. Never prints."""
+    """Run one register round over paths: the batch's outputs plus OUT/changes.json. Never prints.
+
+    ``skipped`` (path -> (zh, en) reason, from find_inputs) become error rows of the batch, as without a register.
+    """
     reg = register if isinstance(register, Register) else Register.open(register)
     try:
         out = Path(out_dir)
@@ -191,7 +195,18 @@ def run_round(
             preload(True)  # the workers run check_with_waivers, which the batch does not preload by itself
         try:
             batch = _run(
-                paths, out, state, on_progress, jobs, config_path, timeout, lang, waivers, isolate, start_method
+                paths,
+                out,
+                state,
+                on_progress,
+                jobs,
+                config_path,
+                timeout,
+                lang,
+                waivers,
+                isolate,
+                start_method,
+                skipped,
             )
         except BaseException:
             if not state.recorded:  # refused before checking anything (OUT busy, a bad link): no empty round left
@@ -207,7 +222,8 @@ def run_round(
 
 
 def _run(paths: Any, out: Path, state: _Round, on_progress: Any, jobs: Any, config_path: Any, timeout: float,
-         lang: str, waivers: list[Waiver], isolate: bool, start_method: str | None) -> BatchResult:  # fmt: skip
+         lang: str, waivers: list[Waiver], isolate: bool, start_method: str | None,
+         skipped: dict[str, tuple[str, str]] | None = None) -> BatchResult:  # fmt: skip
     return run_batch(
         paths,
         out,
@@ -221,6 +237,7 @@ def _run(paths: Any, out: Path, state: _Round, on_progress: Any, jobs: Any, conf
         start_method=start_method,
         reuse=state.reuse,
         after_check=state.after_check,
+        skipped=skipped,
     )
 
 

@@ -181,6 +181,19 @@ def test_a_link_leading_outside_dir_is_skipped_with_a_reason_unless_follow_links
     assert uscc(2) in codes
 
 
+def test_a_register_round_reports_a_link_leading_outside_dir_too(tmp_path: Path) -> None:
+    inputs, outside = tmp_path / "in", tmp_path / "elsewhere"
+    book(inputs / "own.xlsx", uscc(1), "本区企业")
+    book(outside / "secret.xlsx", uscc(2), "区外企业")
+    (inputs / "link.xlsx").symlink_to(outside / "secret.xlsx")
+    out, reg = tmp_path / "out", tmp_path / "season.sqlite"
+    result = CliRunner().invoke(main, ["batch", str(inputs), "-o", str(out), "-q", "-j", "1", "--register", str(reg)])
+    assert result.exit_code == 0, result.output
+    rows = {Path(r["file"]).name: r for r in read_results_jsonl(out / "results.jsonl")}
+    assert rows["link.xlsx"]["status"] == "error" and "--follow-links" in rows["link.xlsx"]["error"]
+    assert not any((r.get("enterprise") or {}).get("uscc") == uscc(2) for r in rows.values())
+
+
 def test_a_fifo_and_a_device_are_said_to_be_what_they_are(tmp_path: Path) -> None:
     fifo = tmp_path / "in" / "pipe.xlsx"
     fifo.parent.mkdir()
