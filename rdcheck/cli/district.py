@@ -311,7 +311,7 @@ def _write_rollup_outputs(figures: Any, out: Path, lang: str) -> tuple[Path, Pat
         with FolderLock(out, "rdcheck rollup", new_run_id()):
             write_text(json_path, json.dumps(figures.to_dict(), ensure_ascii=False, indent=2) + "\n")
             with replacing(xlsx_path) as tmp:
-                write_rollup(figures, tmp)
+                write_rollup(figures, tmp, lang)
     except OSError as exc:
         raise UsageFailure(_write_failure(exc, lang)) from None
     except RdcheckError as exc:

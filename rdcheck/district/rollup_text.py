@@ -105,7 +105,7 @@ def note_text(follow_up: Any, lang: str = "zh") -> str:
     the figures side by side of a screening warning (rollup --previous)."""
     figures = getattr(follow_up, "figures", None)
     if figures:
-        return ("：" if lang != "en" else ": ") + "；".join(figures)
+        return ("：" + "；".join(figures)) if lang != "en" else (": " + "; ".join(figures))
     if follow_up.years:
         years = "、".join(str(y) for y in follow_up.years)
         return f"（仅报送了 {years} 年度）" if lang != "en" else f" (submitted {years} only)"

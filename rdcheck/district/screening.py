@@ -35,7 +35,7 @@ SCREENING_DEFAULTS: dict[str, Decimal] = {
 }
 SCALE_FACTORS = (1000, 10000)
 REASONS = {
-    "scale_jump": ("量级异常（疑似元/千元/万元填错）", "scale jump (元/千元/万元 slip?)"),
+    "scale_jump": ("量级异常（疑似元/千元/万元填错）", "scale jump (yuan / thousand yuan / 10k yuan slip?)"),
     "rd_outpaces_revenue": ("研发增速远超营业收入增速", "R&D grew far faster than revenue"),
     "intensity_outlier": ("研发强度在同行业中异常", "R&D intensity an outlier in its industry"),
 }
@@ -159,8 +159,11 @@ def _money(value: Decimal | None) -> str:
     return "—" if value is None else f"{json_value(value):,.2f}"
 
 
-def screen(result: Rollup, prev: Previous | None, params: dict[str, Decimal]) -> list[tuple[dict[str, Any], str, str]]:
-    """Return (enterprise row, reason, figures side by side) for every warning; never changes a figure."""
+def screen(
+    result: Rollup, prev: Previous | None, params: dict[str, Decimal], lang: str = "zh"
+) -> list[tuple[dict[str, Any], str, str]]:
+    """Return (enterprise row, reason, figures side by side in lang) for every warning; never changes a figure."""
+    en = lang == "en"
     out: list[tuple[dict[str, Any], str, str]] = []
     tol, floor = params["scale_tolerance"], params["min_amount"]
     last = (prev.enterprises or {}) if prev is not None else {}
@@ -169,8 +172,9 @@ def screen(result: Rollup, prev: Previous | None, params: dict[str, Decimal]) ->
         if rd is not None and reported is not None and min(rd, reported) > 0 and max(rd, reported) >= floor:
             f = _scale(reported / rd, tol)
             if f is not None:
-                out.append((e, "scale_jump", f"报送 {_money(reported)} / 辅助账 {_money(rd)} ≈ ×{abs(f)}"
-                            + ("" if f > 0 else "⁻¹")))  # fmt: skip
+                head = "reported" if en else "报送"
+                out.append((e, "scale_jump", f"{head} {_money(reported)} / {'ledger' if en else '辅助账'} "
+                            f"{_money(rd)} ≈ ×{abs(f)}" + ("" if f > 0 else "⁻¹")))  # fmt: skip
         before = last.get(e["key"])
         if before is None:
             continue
@@ -178,21 +182,27 @@ def screen(result: Rollup, prev: Previous | None, params: dict[str, Decimal]) ->
         if now_rd > 0 and then_rd > 0 and max(now_rd, then_rd) >= floor:
             f = _scale(now_rd / then_rd, tol)
             if f is not None:
-                text = f"本年 {_money(now_rd)} / 上年 {_money(then_rd)} ≈ ×{abs(f)}" + ("" if f > 0 else "⁻¹")
+                now, then = ("this year", "last year") if en else ("本年", "上年")
+                text = f"{now} {_money(now_rd)} / {then} {_money(then_rd)} ≈ ×{abs(f)}" + ("" if f > 0 else "⁻¹")
                 out.append((e, "scale_jump", text))
                 continue
         rev_now, rev_then = _amount(e.get("revenue")), _amount(before.get("revenue"))
         if rev_now and rev_then and rev_now > 0 and rev_then > 0 and then_rd > 0 and now_rd >= floor:
             g_rd, g_rev = now_rd / then_rd, rev_now / rev_then
             if g_rd >= params["growth_min"] and g_rd >= params["growth_factor"] * g_rev:
-                out.append((e, "rd_outpaces_revenue", f"研发 {_money(then_rd)} → {_money(now_rd)}（×{g_rd:.2f}）；"
-                            f"营业收入 {_money(rev_then)} → {_money(rev_now)}（×{g_rev:.2f}）"))  # fmt: skip
-    out += _intensity_outliers(result.enterprises, params)
+                if en:
+                    text = (f"R&D {_money(then_rd)} → {_money(now_rd)} (×{g_rd:.2f}); "
+                            f"revenue {_money(rev_then)} → {_money(rev_now)} (×{g_rev:.2f})")  # fmt: skip
+                else:
+                    text = (f"研发 {_money(then_rd)} → {_money(now_rd)}（×{g_rd:.2f}）；"
+                            f"营业收入 {_money(rev_then)} → {_money(rev_now)}（×{g_rev:.2f}）")  # fmt: skip
+                out.append((e, "rd_outpaces_revenue", text))
+    out += _intensity_outliers(result.enterprises, params, lang)
     return out
 
 
 def _intensity_outliers(
-    enterprises: Sequence[dict[str, Any]], params: dict[str, Decimal]
+    enterprises: Sequence[dict[str, Any]], params: dict[str, Decimal], lang: str = "zh"
 ) -> list[tuple[dict[str, Any], str, str]]:
     groups: dict[str, list[tuple[dict[str, Any], Decimal]]] = {}
     for e in enterprises:
@@ -211,13 +221,18 @@ def _intensity_outliers(
         limit = params["mad_k"] * Decimal("1.4826") * mad
         for e, x in members:
             if abs(x - m) > limit:
-                text = f"研发强度 {x:.2f}%，同行业中位数 {m:.2f}%，允许范围 {max(m - limit, 0):.2f}%–{m + limit:.2f}%"
+                low, high = f"{max(m - limit, 0):.2f}%", f"{m + limit:.2f}%"
+                if lang == "en":
+                    text = f"R&D intensity {x:.2f}%, industry median {m:.2f}%, accepted range {low}–{high}"
+                else:
+                    text = f"研发强度 {x:.2f}%，同行业中位数 {m:.2f}%，允许范围 {low}–{high}"
                 out.append((e, "intensity_outlier", text))
     return out
 
 
-def add_warnings(result: Rollup, warnings: list[tuple[dict[str, Any], str, str]]) -> None:
-    """Put the warnings on the follow-up list: onto the enterprise's row when it has one, else a new row."""
+def add_warnings(result: Rollup, warnings: list[tuple[dict[str, Any], str, str]], lang: str = "zh") -> None:
+    """Put the warnings on the follow-up list: onto the enterprise's row when it has one, else a new row
+    (the reason's words in lang, like the texts screen() gave)."""
     rows = {f.uscc: f for f in result.follow_up if f.uscc}
     for e, reason, text in warnings:
         row = rows.get(e["uscc"])
@@ -227,7 +242,8 @@ def add_warnings(result: Rollup, warnings: list[tuple[dict[str, Any], str, str]]
             result.follow_up.append(row)
         if reason not in row.reasons:
             row.reasons.append(reason)
-        row.figures.append(f"{REASONS[reason][0]}：{text}")
+        words = REASONS[reason]
+        row.figures.append(f"{words[1]}: {text}" if lang == "en" else f"{words[0]}：{text}")
     result.data["follow_up"] = [f.to_json() for f in result.follow_up if f.reasons != ["error"]]
 
 

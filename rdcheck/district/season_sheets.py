@@ -28,8 +28,8 @@ def apply_season(figures: Rollup, previous: str | None = None, lang: str = "zh")
         return 0
     prev = load_previous(previous, figures.district)
     figures.data["year_on_year"] = year_on_year(figures, prev)
-    warnings = screen(figures, prev, figures.district.screening)
-    add_warnings(figures, warnings)
+    warnings = screen(figures, prev, figures.district.screening, lang)
+    add_warnings(figures, warnings, lang)
     return len(warnings)
 
 
@@ -89,18 +89,21 @@ def render(figures: Rollup, lang: str = "zh") -> str:
                 else f"合理性筛查：{len(screened)} 家企业需核实"
             )
             for f in screened:
-                lines.append(f"  {f.name or f.uscc}  {'；'.join(f.figures)}")
+                lines.append(f"  {f.name or f.uscc}  {('; ' if en else '；').join(f.figures)}")
     return "\n".join(lines)
 
 
-def write_season_sheets(wb: Any, header: Any, d: dict[str, Any]) -> None:
+def write_season_sheets(wb: Any, header: Any, d: dict[str, Any], lang: str = "zh") -> None:
     """rollup.xlsx: 目标对照 (the scorecard) and 同比 (year on year), when the rollup has them."""
+    from .rollup_words import words
+
+    w = words(lang)
     card = d.get("scorecard")
     if card:
-        ws = wb.add_worksheet("目标对照")
+        ws = wb.add_worksheet(w("目标对照"))
         heads = ["目标", "单位", "目标值", "据报送测算", "差距", "涉及企业数", "能否测算", "说明"]
         for c, (text, width) in enumerate(zip(heads, (30, 8, 12, 14, 12, 12, 18, 50), strict=True)):
-            ws.write_string(0, c, text, header)
+            ws.write_string(0, c, w(text), header)
             ws.set_column(c, c, width)
         for r, row in enumerate(card, start=1):
             ws.write_string(r, 0, str(row["name"]))
@@ -110,19 +113,19 @@ def write_season_sheets(wb: Any, header: Any, d: dict[str, Any]) -> None:
                     ws.write_number(r, c, float(row[key]))
             if row["measurable"] != NONE:
                 ws.write_number(r, 5, row["enterprises"])
-            ws.write_string(r, 6, MEASURABLE["zh"][row["measurable"]])
+            ws.write_string(r, 6, MEASURABLE["en" if lang == "en" else "zh"][row["measurable"]])
             ws.write_string(r, 7, str(row["note"]))
         ws.freeze_panes(1, 1)
     yoy = d.get("year_on_year")
     if yoy:
-        ws = wb.add_worksheet("同比")
-        heads = ["范围", "名称", f"{yoy['previous_year']} 年报送（亿元）", "本年报送（亿元）", "增长（%）"]
+        ws = wb.add_worksheet(w("同比"))
+        heads = ["范围", "名称", "年报送（亿元）", "本年报送（亿元）", "增长（%）"]
         for c, (text, width) in enumerate(zip(heads, (10, 24, 18, 16, 10), strict=True)):
-            ws.write_string(0, c, text, header)
+            ws.write_string(0, c, f"{yoy['previous_year']} {w(text)}" if c == 2 else w(text), header)
             ws.set_column(c, c, width)
-        rows = [("全区", d["district"], yoy["district"])]
-        rows += [("区域", r["region"], r) for r in yoy["by_region"]]
-        rows += [("行业", r["industry"], r) for r in yoy["by_industry"]]
+        rows = [(w("全区"), d["district"], yoy["district"])]
+        rows += [(w("区域"), r["region"], r) for r in yoy["by_region"]]
+        rows += [(w("行业"), r["industry"], r) for r in yoy["by_industry"]]
         for r, (scope, name, row) in enumerate(rows, start=1):
             ws.write_string(r, 0, scope)
             ws.write_string(r, 1, str(name))
