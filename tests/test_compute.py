@@ -655,3 +655,29 @@ def test_lines_without_project_or_expense_type():
     calc = compute(make_book(lines, [["P1", "一", "自主研发", "应用研究", "进行中", "费用化"]]))
     assert calc.a107012[1] == 1 and calc.a107012[41] == 150 and calc.expensed_book_total == 150
     assert [r["项目编号"] for r in calc.summary2021] == ["P1", None]
+
+
+def test_subitem_code_with_another_name_counts_by_its_code():
+    """Issue 13.7: “3.2 设备的折旧费” is read as 3.2 (A107012 line 18), its name noted by an F05 warning."""
+    from rule_support import check
+
+    lines = [line("P1", "3.1", 100), line("P1", "3.2", 40)]
+    lines[1][5] = "3.2 设备的折旧费"
+    lines[0][4] = "3 折旧费"  # 费用类别 (official: 3 折旧费用): the code is read, the name noted too
+    book = make_book(lines)
+    a = compute(book).a107012
+    assert a[18] == 40 and a[17] == 100 and a[16] == 140
+    f05 = [f for f in check(book) if f.rule == "F05"]
+    assert [(f.severity, f.row, f.column) for f in f05] == [("warning", 2, "费用类别"), ("warning", 3, "明细项目")]
+    assert f05[1].message == "已按代码 3.2（设备）读取，名称“设备的折旧费”与代码不一致，请核对"
+    assert "“3.2 设备”" in f05[1].hint
+    assert f05[0].message == "已按代码 3（折旧费用）读取，名称“折旧费”与代码不一致，请核对"
+
+
+def test_subitem_code_with_another_name_of_another_category_is_an_error():
+    lines = [line("P1", "1.1", 100)]
+    lines[0][5] = "3.2 设备的折旧费"  # 费用类别 1: 3.2 is not one of its sub-items
+    from rule_support import check
+
+    f05 = [f for f in check(make_book(lines)) if f.rule == "F05"]
+    assert [(f.severity, f.row, f.column) for f in f05] == [("error", 2, "明细项目")]

@@ -10,7 +10,16 @@ from decimal import Decimal
 import pandas as pd
 
 from ..schema import validate_book
-from ..workbook.layout import CATEGORY_CHOICES, DATE, ENTERPRISE, LEDGER, SHEETS, SUBITEM_CATEGORY
+from ..workbook.layout import (
+    CATEGORIES,
+    CATEGORY_CHOICES,
+    DATE,
+    ENTERPRISE,
+    LEDGER,
+    SHEETS,
+    SUBITEM_CATEGORY,
+    SUBITEMS,
+)
 from .common import REPEAT_KEYS, ledger, repeated_lines, tax_year
 from .nearest import nearest
 from .registry import Context, Hit, check
@@ -101,6 +110,25 @@ def not_allowed(ctx: Context) -> Iterator[Hit]:
         near = nearest(hit.value, allowed)
         values = {"allowed": list(allowed), "suggestion": near}
         yield Hit(hit.sheet, hit.row, hit.column, hit.value, values, "choice", hint="choice_near" if near else None)
+    yield from _noted_hits(ctx)
+
+
+def _noted_hits(ctx: Context) -> Iterator[Hit]:
+    """A code read while the name typed after it is not the official one: a warning, the line counts by its code.
+
+    A sub-item whose code is not of the line's 费用类别 is left to the ``subitem_category`` error instead."""
+    for table in ctx.book.tables.values():
+        for column, typed in table.noted.items():
+            for row, got in typed.items():
+                if column == "明细项目":
+                    cat = table.data.at[row, "费用类别"] if "费用类别" in table.data.columns else None
+                    if isinstance(cat, int) and SUBITEM_CATEGORY.get(got.value) != cat:
+                        continue
+                    official = SUBITEMS[got.value][1]
+                else:
+                    official = CATEGORIES[got.value][0]
+                values = {"code": str(got.value), "name": got.name, "official": official}
+                yield Hit(table.name, row, column, got.raw, values, "noted", severity="warning")
 
 
 def uscc_valid(code: str) -> bool:

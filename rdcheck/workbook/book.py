@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from .layout import ENTERPRISE, SheetLayout
-from .values import Invalid
+from .values import Invalid, Noted
 
 
 def column_letter(index: int) -> str:
@@ -44,6 +44,8 @@ class Table:
     header_row: int | None = None
     data: pd.DataFrame = field(default_factory=pd.DataFrame)
     invalid: dict[str, dict[int, Invalid]] = field(default_factory=dict)
+    # cells read from their code, the name typed after it not the official one (``3.2 设备的折旧费``)
+    noted: dict[str, dict[int, Noted]] = field(default_factory=dict)
     letters: dict[str, str] = field(default_factory=dict)  # canonical column -> Excel column letter
     units: dict[str, str] = field(default_factory=dict)  # canonical column -> unit from its header
     missing: list[str] = field(default_factory=list)  # required columns not found

@@ -43,6 +43,7 @@ from .layout import (
 )
 from .values import (
     Invalid,
+    Noted,
     fold,
     is_blank,
     name_key,
@@ -230,6 +231,11 @@ def read_table(layout: SheetLayout, title: str | None, rows: Rows) -> Table:
             bad = {body_rows[i]: v for i, v in enumerate(parsed) if isinstance(v, Invalid)}
             table.invalid[f.name] = bad
             parsed = [None if isinstance(v, Invalid) else v for v in parsed]
+        if f.kind in (CATEGORY, SUBITEM):
+            noted = {body_rows[i]: v for i, v in enumerate(parsed) if isinstance(v, Noted)}
+            if noted:  # read from the code, the name typed after it noted for F05's warning
+                table.noted[f.name] = noted
+                parsed = [v.value if isinstance(v, Noted) else v for v in parsed]
         data[f.name] = parsed
     table.data = pd.DataFrame(data, index=pd.Index(body_rows, name="row"), dtype=object)
     return table

@@ -37,6 +37,16 @@ class Invalid:
         return self.raw
 
 
+@dataclass(frozen=True)
+class Noted:
+    """A value read from its code while the name typed after it is not the official one (``3.2 设备的折旧费``):
+    ``value`` is what the line counts as, ``raw`` the text as typed, so a finding can quote it (F05, warning)."""
+
+    value: Any
+    raw: str
+    name: str  # the name as typed after the code
+
+
 def raw_text(value: object) -> str:
     """Return a cell value as the text a user would recognise."""
     if value is None:
@@ -306,7 +316,7 @@ _SUBITEM_BY_KEY = {_key(k): v for k, v in _SUBITEM_BY_NAME.items()}
 _CODE_AND_NAME = re.compile(r"^[\(（]?(\d+(?:\.\d+)?)[\)）]?[\s、.．:：]*(.*)$")
 
 
-def parse_category(value: object) -> int | None | Invalid:
+def parse_category(value: object) -> int | Noted | None | Invalid:
     """Read 费用类别 as its name, its number, or both (``1 人员人工费用``, ``(1)人员人工费用``)."""
     if is_blank(value):
         return None
@@ -318,18 +328,18 @@ def parse_category(value: object) -> int | None | Invalid:
 
 
 @lru_cache(maxsize=1024)
-def _parse_category_text(text: str, raw: str) -> int | Invalid:
+def _parse_category_text(text: str, raw: str) -> int | Noted | Invalid:
     if text in _CATEGORY_BY_NAME:
         return _CATEGORY_BY_NAME[text]
     m = _CODE_AND_NAME.match(text)
     if m and m.group(1).isdigit():
         n = int(m.group(1))
-        if n in CATEGORIES and (not m.group(2) or m.group(2) == CATEGORIES[n][0]):
-            return n
+        if n in CATEGORIES:
+            return n if not m.group(2) or m.group(2) == CATEGORIES[n][0] else Noted(n, raw, m.group(2))
     return Invalid(raw, "choice")
 
 
-def parse_subitem(value: object) -> str | None | Invalid:
+def parse_subitem(value: object) -> str | Noted | None | Invalid:
     """Read 明细项目 as its code, its name, or both (``1.2``, ``五险一金``, ``1.2 五险一金``)."""
     if is_blank(value):
         return None
@@ -340,7 +350,7 @@ def parse_subitem(value: object) -> str | None | Invalid:
 
 
 @lru_cache(maxsize=1024)
-def _parse_subitem_text(text: str, raw: str) -> str | Invalid:
+def _parse_subitem_text(text: str, raw: str) -> str | Noted | Invalid:
     if text in SUBITEMS:
         return text
     if text in _SUBITEM_BY_KEY:
@@ -348,8 +358,8 @@ def _parse_subitem_text(text: str, raw: str) -> str | Invalid:
     m = _CODE_AND_NAME.match(text)
     if m and m.group(1) in SUBITEMS:
         code = m.group(1)
-        if not m.group(2) or m.group(2) == _key(SUBITEMS[code][1]):
-            return code
+        # a valid code with another name: the code is read, the name noted (F05 warning)
+        return code if not m.group(2) or m.group(2) == _key(SUBITEMS[code][1]) else Noted(code, raw, m.group(2))
     return Invalid(raw, "choice")
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..book import Book, Enterprise, Source, Table
 from ..layout import ENTERPRISE, LEDGER, PROJECTS
-from ..values import Invalid
+from ..values import Invalid, Noted
 from . import Layout
 from .base import SheetRead, SummaryRow, Tie
 
@@ -127,6 +127,7 @@ def _ledger(standard: Table, reads: list[SheetRead]) -> Table:
     records: list[dict[str, Any]] = []
     sources: dict[int, Source] = {}
     invalid: dict[str, dict[int, Invalid]] = {}
+    noted: dict[str, dict[int, Noted]] = {}
     carried: set[str] = set()
     n = 0
     if standard.present and len(standard.data):
@@ -137,6 +138,9 @@ def _ledger(standard: Table, reads: list[SheetRead]) -> Table:
             for column, bad in standard.invalid.items():
                 if row in bad:
                     invalid.setdefault(column, {})[n] = bad[row]
+            for column, typed in standard.noted.items():
+                if row in typed:
+                    noted.setdefault(column, {})[n] = typed[row]
         carried |= set(standard.letters)
     for read in reads:
         carried |= set(read.carries)
@@ -153,6 +157,7 @@ def _ledger(standard: Table, reads: list[SheetRead]) -> Table:
         title=standard.title or reads[0].sheet,
         data=data,
         invalid=invalid,
+        noted=noted,
         sources=sources,
         carried=frozenset(carried),
     )

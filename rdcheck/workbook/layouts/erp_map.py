@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..values import Invalid, fold, parse_subitem, raw_text
+from ..values import Invalid, Noted, fold, parse_subitem, raw_text
 
 if TYPE_CHECKING:
     from .erp import Account
@@ -148,7 +148,7 @@ def _entry_key(where: str, k: Any, bad: Any) -> str:
 
 def _subitem(where: str, value: Any, bad: Any) -> str:
     got = None if isinstance(value, (bool, dict, list)) or value is None else parse_subitem(raw_text(value))
-    if got is None or isinstance(got, Invalid):
+    if got is None or isinstance(got, (Invalid, Noted)):  # a mapping names its sub-item exactly
         raise bad(
             f"erp_map.{where}：{value!r} 不是明细项目（如 1.1、2.1 或其名称）",
             f"erp_map.{where}: {value!r} is not a sub-item (e.g. 1.1, 2.1 or its name)",
