@@ -14,6 +14,7 @@ from rdcheck.errors import ReadError
 from rdcheck.workbook import book_from_sheets, column_letter, read_book
 from rdcheck.workbook.values import (
     Invalid,
+    Noted,
     parse_amount,
     parse_bool,
     parse_category,
@@ -326,3 +327,17 @@ def test_config_limits_reach_the_reader(tmp_path):
     cfg.write_text("limits: {max_rowz: 10}\n", encoding="utf-8")
     with pytest.raises(Exception, match="max_rowz"):
         Config.load(cfg)
+
+
+@pytest.mark.parametrize(
+    ("parse", "raw", "code", "name"),
+    [(parse_subitem, "3.2 设备的折旧费", "3.2", "设备的折旧费"), (parse_category, "1 人员人工费", 1, "人员人工费")],
+)
+def test_valid_code_with_another_name_is_read_and_noted(parse, raw, code, name):
+    assert parse(raw) == Noted(code, raw, name)
+
+
+@pytest.mark.parametrize("raw", ["3.9 设备的折旧费", "3.2 五险一金"])
+def test_subitem_unknown_code_or_another_subitems_name_stays_unread(raw):
+    got = parse_subitem(raw)
+    assert isinstance(got, Invalid) and got.reason == "choice"

@@ -15,6 +15,7 @@ from rdcheck.workbook.layout import CATEGORIES, SUBITEMS, UNITS
 from rdcheck.workbook.values import (
     EXCEL_EPOCH,
     Invalid,
+    Noted,
     fold,
     parse_amount,
     parse_bool,
@@ -267,7 +268,7 @@ def test_subitem_forms(code: str, form: str) -> None:
 def test_unknown_choices_keep_their_text(text: str) -> None:
     for parse in (parse_category, parse_subitem):
         got = parse(text)
-        assert got is None or isinstance(got, (int, str)) or (isinstance(got, Invalid) and got.raw == text)
+        assert got is None or isinstance(got, (int, str)) or (isinstance(got, (Invalid, Noted)) and got.raw == text)
 
 
 # ---------------------------------------------------------------- USCC-like codes and names

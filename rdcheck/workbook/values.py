@@ -334,8 +334,10 @@ def _parse_category_text(text: str, raw: str) -> int | Noted | Invalid:
     m = _CODE_AND_NAME.match(text)
     if m and m.group(1).isdigit():
         n = int(m.group(1))
-        if n in CATEGORIES:
-            return n if not m.group(2) or m.group(2) == CATEGORIES[n][0] else Noted(n, raw, m.group(2))
+        if n in CATEGORIES and (not m.group(2) or m.group(2) == CATEGORIES[n][0]):
+            return n
+        if n in CATEGORIES and m.group(2) not in _CATEGORY_BY_NAME:  # another category's name contradicts it
+            return Noted(n, raw, m.group(2))
     return Invalid(raw, "choice")
 
 
@@ -359,7 +361,10 @@ def _parse_subitem_text(text: str, raw: str) -> str | Noted | Invalid:
     if m and m.group(1) in SUBITEMS:
         code = m.group(1)
         # a valid code with another name: the code is read, the name noted (F05 warning)
-        return code if not m.group(2) or m.group(2) == _key(SUBITEMS[code][1]) else Noted(code, raw, m.group(2))
+        if not m.group(2) or m.group(2) == _key(SUBITEMS[code][1]):
+            return code
+        if m.group(2) not in _SUBITEM_BY_KEY:  # another sub-item's name contradicts the code: neither is read
+            return Noted(code, raw, m.group(2))
     return Invalid(raw, "choice")
 
 
