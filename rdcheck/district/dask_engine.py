@@ -133,6 +133,8 @@ class _Runner:
                 expired = time.monotonic() >= deadline
                 if not (dead or expired):
                     continue
+                if dead:  # the pipe's end-of-file can come before the exit is reaped: wait for the exit code
+                    w.process.join(timeout=5)
                 exitcode = w.process.exitcode
                 self._drop()
                 if not started:  # died or stuck before it touched the file: a fresh process gets it
