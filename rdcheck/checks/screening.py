@@ -3,6 +3,7 @@ contractor's type (C15), fiscal funds (C16), R&D done for a client (C17) and 摘
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -55,7 +56,20 @@ def _matches(text: pd.Series, word: str) -> pd.Series:
 
 
 def _summary_text(ctx: Context) -> pd.Series:
-    return ctx.book.ledger.data["摘要"].map(lambda v: v if isinstance(v, str) else "")
+    return ctx.cached(
+        "summary_text", lambda: ctx.book.ledger.data["摘要"].map(lambda v: v if isinstance(v, str) else "")
+    )
+
+
+def _claimed_lines(ctx: Context) -> pd.Series:
+    """Counted lines of categories 1-7 that carry a 可加计金额 other than 0 (a boolean mask)."""
+
+    def make() -> pd.Series:
+        lines = ledger(ctx)
+        nonzero = lines["eligible"].map(lambda v: dec(v) != 0)
+        return (lines["counted"] & lines["cat"].isin(range(1, 8)) & nonzero).astype(bool)
+
+    return ctx.cached("claimed_lines", make)
 
 
 @check("C16")
@@ -70,11 +84,14 @@ def fiscal_funds(ctx: Context) -> Iterator[Hit]:
         return
     lines = ledger(ctx)
     text = _summary_text(ctx)
-    candidate = lines["counted"] & lines["cat"].isin(range(1, 8)) & lines["eligible"].map(lambda v: dec(v) != 0)
-    for row in lines.index[candidate.astype(bool)]:
-        found = [w for w in words if w in text[row]]
-        if found:
-            yield Hit(sheet=LED, row=int(row), column="摘要", value=text[row], values={"word": found[0]})
+    candidate = _claimed_lines(ctx)
+    rows = lines.index[candidate]
+    texts = text[candidate].tolist()
+    any_word = re.compile("|".join(map(re.escape, words)))
+    for row, line in zip(rows, texts, strict=True):
+        if any_word.search(line):  # one scan per line; the first word of the list is the one named
+            found = next(w for w in words if w in line)
+            yield Hit(sheet=LED, row=int(row), column="摘要", value=line, values={"word": found})
 
 
 @check("C17")
@@ -106,12 +123,16 @@ def summary_words(ctx: Context) -> Iterator[Hit]:
         return
     lines = ledger(ctx)
     text = _summary_text(ctx)
-    candidate = lines["counted"] & lines["cat"].isin(range(1, 8)) & lines["eligible"].map(lambda v: dec(v) != 0)
-    candidate = candidate.astype(bool)
+    candidate = _claimed_lines(ctx)
+    # only the lines naming any of the words are looked at word by word (one regex scan of every 摘要)
+    any_word = re.compile("|".join(re.escape(item["word"]) for item in words))
+    text, sub = text[candidate], lines["sub"][candidate]
+    named = text.str.contains(any_word, regex=True).astype(bool)
+    text, sub = text[named], sub[named]
     hits: dict[int, dict] = {}
     for item in words:
-        found = candidate & _matches(text, item["word"]) & ~lines["sub"].isin(item["except"])
-        for row in lines.index[found.astype(bool)]:
+        found = _matches(text, item["word"]) & ~sub.isin(item["except"])
+        for row in text.index[found.astype(bool)]:
             hits.setdefault(int(row), item)
     for row in sorted(hits):
         item = hits[row]
