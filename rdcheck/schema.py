@@ -35,6 +35,8 @@ class Failure:
 def overlay(table: Table) -> pd.DataFrame:
     """Return the table's present columns with unreadable cells holding their :class:`Invalid` again."""
     columns = [c for c in table.data.columns if table.has(c)]
+    if not any(table.invalid.values()):  # nothing to put back: the data as they are (pandera never writes)
+        return table.data if len(columns) == len(table.data.columns) else table.data[columns]
     frame = table.data[columns].copy()
     for column, bad in table.invalid.items():
         if column in frame.columns and bad:
@@ -68,9 +70,12 @@ def _subitem_consistent(frame: pd.DataFrame) -> pd.Series:
     """True where 明细项目 belongs to 费用类别 (or either is empty or unreadable)."""
     sub = frame["明细项目"]
     cat = frame["费用类别"]
-    sub_cat = sub.map(lambda v: SUBITEM_CATEGORY.get(v) if isinstance(v, str) else None)
-    known = sub_cat.notna() & cat.map(lambda v: isinstance(v, int)).astype(bool)
-    return ~known | (sub_cat == cat)
+    get = SUBITEM_CATEGORY.get
+    ok = [
+        not (isinstance(c, int) and isinstance(s, str) and get(s) is not None) or get(s) == c
+        for s, c in zip(sub.tolist(), cat.tolist(), strict=True)
+    ]
+    return pd.Series(ok, index=frame.index, dtype=bool)
 
 
 def validate_table(table: Table) -> list[Failure]:

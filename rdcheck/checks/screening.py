@@ -56,9 +56,11 @@ def _matches(text: pd.Series, word: str) -> pd.Series:
 
 
 def _summary_text(ctx: Context) -> pd.Series:
-    return ctx.cached(
-        "summary_text", lambda: ctx.book.ledger.data["摘要"].map(lambda v: v if isinstance(v, str) else "")
-    )
+    def make() -> pd.Series:
+        column = ctx.book.ledger.data["摘要"]
+        return pd.Series([v if isinstance(v, str) else "" for v in column.tolist()], index=column.index, dtype=object)
+
+    return ctx.cached("summary_text", make)
 
 
 def _claimed_lines(ctx: Context) -> pd.Series:
@@ -66,7 +68,7 @@ def _claimed_lines(ctx: Context) -> pd.Series:
 
     def make() -> pd.Series:
         lines = ledger(ctx)
-        nonzero = lines["eligible"].map(lambda v: dec(v) != 0)
+        nonzero = pd.Series([dec(v) != 0 for v in lines["eligible"].tolist()], index=lines.index, dtype=bool)
         return (lines["counted"] & lines["cat"].isin(range(1, 8)) & nonzero).astype(bool)
 
     return ctx.cached("claimed_lines", make)
