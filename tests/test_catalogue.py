@@ -22,7 +22,9 @@ SPEC_IDS = (
     + [f"B{n:02d}" for n in range(1, 13)]
     + ["B13", "B14"]  # layouts (issue 10)
     + ["B15"]  # issue 12 (policy): 委托境外 registration
+    + ["B16", "B17"]  # issue 12: the capitalised project's lifecycle (dates)
     + [f"C{n:02d}" for n in range(1, 19)]  # C15-C18: issue 12
+    + ["C19", "C20", "C21", "C22"]  # issue 12: the capitalised project's lifecycle (limit pool, lines 43/44)
     + [f"T{n:02d}" for n in range(1, 10)]  # T06-T09: issue 12
 )
 DEFAULT_SEVERITY = {
@@ -31,6 +33,7 @@ DEFAULT_SEVERITY = {
     **dict.fromkeys(["C11", "C12", "C13", "T02", "T03", "T04"], "warning"),
     **dict.fromkeys(["C01", "C02", "C14", "T05", "C17"], "info"),
     **dict.fromkeys(["C16", "C18", "T06", "T07", "T08", "T09"], "warning"),
+    **dict.fromkeys(["C19", "C20", "C21", "C22"], "warning"),
     "F11": "info",
     "F12": "warning",
     "F14": "warning",  # a keyword guess is shown as info (hit severity); no keyword at all is the warning

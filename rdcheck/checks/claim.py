@@ -209,7 +209,11 @@ def expensed_book_total(ctx: Context) -> Decimal:
 
 def self_developed_amortisation(ctx: Context) -> Decimal:
     """本年形成 + 以前年度形成无形资产本年摊销额 (A107012 lines 43 and 44): the income statement's 研发费用 line holds
-    "计入管理费用的自行开发无形资产的摊销" (财会〔2018〕15号 and later format notices), the ledger does not."""
+    "计入管理费用的自行开发无形资产的摊销" (财会〔2018〕15号 and later format notices), the ledger does not. The
+    computation's figure (企业信息 keys, or the projects' 无形资产本年摊销额: compute/lifecycle.py) when there is one."""
+    computed = figure(ctx, "amortisation")
+    if isinstance(computed, Decimal):
+        return computed
     return dec(key(ctx, "本年形成无形资产摊销额")) + dec(key(ctx, "以前年度形成无形资产本年摊销额"))
 
 

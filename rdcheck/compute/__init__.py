@@ -17,6 +17,7 @@ from ..model import json_value
 from ..workbook import Book
 from .a107012 import NON_TAXABLE_KEY, compute_a107012, summary_2021
 from .labels import (
+    NOTE_AMORTISATION_UNKNOWN,
     NOTE_DEEMED_PROFIT,
     NOTE_FOR_CLIENT,
     NOTE_INTRAMURAL_ESTIMATE,
@@ -26,10 +27,12 @@ from .labels import (
     NOTE_NEGATIVE_LIST,
     NOTE_NO_YEAR,
     NOTE_NON_TAXABLE,
+    NOTE_PRIOR_CAPITALISED,
     NOTE_SMALL_LOW_PROFIT_NOT_MODELLED,
     NOTE_YEAR_OUT_OF_POLICY,
     STATS_LINES,
 )
+from .lifecycle import amortisation_lines, prior_pool, project_lives
 from .lines import ZERO, dsum, empty_lines, prepare_lines
 from .policy import Policy, YearRate, enterprise_kinds, is_negative_list, load_policy, negative_list_entry
 from .reconcile import line_effects, line_groups, reconcile
@@ -62,6 +65,7 @@ class Computation:
     listed_industry: str | None = None  # the negative-list industry its 行业代码 names (decides nothing alone)
     deemed_profit: bool = False  # 征收方式 is 核定征收: no deduction
     policy: Policy | None = None
+    amortisation: Decimal = ZERO  # self-developed intangibles' amortisation in line 45 (lines 43 + 44 as known)
 
     def a107012_json(self) -> dict[str, Any]:
         """The `a107012` object of the JSON report: {"1": .., "52": ..}, amounts rounded to the fen."""
@@ -123,8 +127,16 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
     deemed = values.get("征收方式") == "核定征收"
     projects = book.projects.data
     known = set(projects["项目编号"].dropna()) if book.projects.present else None
-    tax = compute_a107012(lines, values, pol, year, rate, negative is not None or deemed, known)
+    lives = project_lives(book) if book.projects.present else {}
+    prior = prior_pool(lives, year)
+    amortisation = amortisation_lines(values, lives, year)
+    tax = compute_a107012(lines, values, pol, year, rate, negative is not None or deemed, known, prior, amortisation)
     a = tax.a107012
+    if any(prior):
+        note(NOTE_PRIOR_CAPITALISED, core=f"{prior[0]:,.2f}", other=f"{prior[1]:,.2f}")
+    if a[43] is None or a[44] is None:
+        missing = [*amortisation.unknown_current, *amortisation.unplaced]
+        note(NOTE_AMORTISATION_UNKNOWN, projects="、".join(str(p) for p in missing), total=f"{amortisation.total:,.2f}")
     if deemed:
         note(NOTE_DEEMED_PROFIT)
     elif negative is not None:
@@ -202,6 +214,7 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
         listed_industry=listed,
         deemed_profit=deemed,
         policy=pol,
+        amortisation=amortisation.total,
     )
 
 

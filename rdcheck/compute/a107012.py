@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..workbook import Book
 from .labels import SUMMARY2021_COLUMNS
+from .lifecycle import Amortisation
 from .lines import ZERO, dsum, dsum_by
 from .policy import Policy, YearRate
 
@@ -99,6 +100,8 @@ def compute_a107012(
     rate: YearRate,
     excluded: bool,
     known_projects: set[Any] | None = None,
+    prior: tuple[Decimal, Decimal] = (ZERO, ZERO),
+    amortisation: Amortisation | None = None,
 ) -> TaxResult:
     """Fill the 52 lines from the prepared ledger lines (see lines.prepare_lines) and 企业信息.
 
@@ -106,6 +109,10 @@ def compute_a107012(
     line 50 and 51 are 0. ``known_projects``: the 项目编号 of 研发项目 (line 1 counts only those), None when the
     sheet is absent. Lines of 受托研发 projects are left out of the form (the client claims, 119号 二（一）).
     Both limits are floored at 0: reversals that make the base negative allow nothing, never a negative amount.
+    ``prior``: (五项费用, 其他相关费用) capitalised in earlier years by the projects whose intangible forms this year
+    (lifecycle.prior_pool): they join the 10% limit's pool (公告2021年第28号 三（一）); the ratio allowed/actual
+    then applies to this year's in-scope 其他相关费用 lines. ``amortisation``: lines 43/44 (lifecycle); None = the
+    企业信息 keys, empty = 0.
     """
     all_lines = lines
     lines = lines[~lines["for_client"].astype(bool)] if "for_client" in lines else lines
@@ -123,14 +130,20 @@ def compute_a107012(
     in_scope = lines["in_scope"]
     is_cat6 = category == 6
 
-    # 其他相关费用: one limit over all projects, on the lines in its scope (2021年第28号 三; spec §4.1).
+    # 其他相关费用: one limit over all projects, on the lines in its scope (2021年第28号 三; spec §4.1), with the
+    # earlier years' capitalised spending of the projects whose intangible forms this year ("资本化项目发生的费用在
+    # 形成无形资产的年度统一纳入计算").
     rate10 = policy.other_expenses_limit(year)
-    base = dsum(lines.loc[(category <= 5) & in_scope, "eligible"])
-    cat6_in = dsum(lines.loc[is_cat6 & in_scope, "eligible"])
+    prior_core, prior_other = prior
+    year_base = dsum(lines.loc[(category <= 5) & in_scope, "eligible"])
+    year_cat6 = dsum(lines.loc[is_cat6 & in_scope, "eligible"])
+    base = year_base + prior_core
+    cat6_in = year_cat6 + prior_other
     cat6_out = dsum(lines.loc[is_cat6 & ~in_scope, "eligible"])
     limit = max(ZERO, base * rate10 / (ONE - rate10))
     allowed = min(cat6_in, limit)
-    a[34] = allowed + cat6_out
+    ratio = allowed / cat6_in if cat6_in > 0 else ONE
+    a[34] = (allowed if not prior_other else year_cat6 * ratio) + cat6_out
     a[2] = a[3] + a[7] + a[16] + a[19] + a[23] + a[34]
     a[35] = a[36] + a[37] + a[39]
 
@@ -144,7 +157,7 @@ def compute_a107012(
     # Each line's deductible amount: its 可加计金额 × its factor; Σ over all lines = line 40.
     factor = pd.Series(ONE, index=lines.index, dtype=object)
     factors = {
-        "6": allowed / cat6_in if cat6_in else ONE,  # category 6 in the limit's scope; outside it: 1
+        "6": ratio,  # category 6 in the limit's scope (allowed / actual over the pool); outside it: 1
         "7.1": share,
         "7.2": a[38] / a[37] if a[37] else share,
     }
@@ -160,8 +173,11 @@ def compute_a107012(
     a[41] = a[40] - a[42]
     for line, key in ENTERPRISE_LINES.items():
         a[line] = _amount(values, key)
+    amort_total = a[43] + a[44]
+    if amortisation is not None:
+        a[43], a[44], amort_total = amortisation.line43, amortisation.line44, amortisation.total  # type: ignore[assignment]
     # 不征税收入用于研发 (国家税务总局公告2015年第97号 二（五）): not deductible, taken off the allowed total.
-    a[45] = a[41] + a[43] + a[44] - _amount(values, NON_TAXABLE_KEY)
+    a[45] = a[41] + amort_total - _amount(values, NON_TAXABLE_KEY)
     a[47] = max(ZERO, a[45] - a[46])
     rest = a[47] - a[48] - a[49]
     later = later_share(all_lines, deductible, rate, values) if not excluded else ZERO
@@ -180,6 +196,8 @@ def compute_a107012(
     a[1] = Decimal(int(counted.nunique()))
 
     other_limit = {
+        "prior_base": prior_core,
+        "prior_cat6": prior_other,
         "base": base,
         "in_scope_cat6": cat6_in,
         "out_of_scope_cat6": cat6_out,

@@ -213,3 +213,15 @@ NOTE_SMALL_LOW_PROFIT_NOT_MODELLED = {
     "en": "The 小型微利 effective rate of {year} is not modelled (it is tiered by taxable income); the tax saved uses "
     "the statutory rate — state 企业所得税税率",
 }
+NOTE_PRIOR_CAPITALISED = {
+    "zh": "本年形成无形资产的资本化项目以前年度资本化的五项费用 {core} 元、其他相关费用 {other} 元已统一纳入其他相关费用限额"
+    "计算（国家税务总局公告2021年第28号 三（一））",
+    "en": "Earlier years' capitalised spending of the projects whose intangible forms this year (categories 1-5: {core}; "
+    "其他相关费用: {other}) enters the 10% limit (国家税务总局公告2021年第28号 三（一）)",
+}
+NOTE_AMORTISATION_UNKNOWN = {
+    "zh": "A107012第43/44行无法按形成年度确定（项目 {projects} 缺无形资产形成日期或本年摊销额），留空；"
+    "第45行起按已知摊销额 {total} 元计算",
+    "en": "A107012 lines 43/44 cannot be placed by formation year (project(s) {projects} lack 无形资产形成日期 or "
+    "无形资产本年摊销额) and are left empty; line 45 on uses the amortisation known, {total}",
+}

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..workbook import Book
 from ..workbook.layout import SUBITEM_CATEGORY, SUBITEMS
+from .lifecycle import project_lives
 
 ZERO = Decimal(0)
 _SUB_LINE = {code: line for code, (_, _, line) in SUBITEMS.items() if line is not None}
@@ -24,7 +25,8 @@ LINE_COLUMNS = (
     "book",  # 账载金额 (Decimal)
     "eligible",  # 可加计金额, empty = 账载金额 (category 8: empty = 0)
     "capitalised",  # 支出类型 is 资本化 (an empty or unreadable 支出类型 is taken as 费用化; F03/F05 report it)
-    "in_scope",  # inside the 10% limit's scope: 费用化, or 资本化 of a project whose 项目状态 is 已完成
+    "in_scope",  # inside the 10% limit's scope: 费用化, or 资本化 of a project whose intangible forms this year
+    # (its 无形资产形成日期 in 所属年度; without that date, its 项目状态 is 已完成 — see compute/lifecycle.py)
     "contractor_type",  # 受托方类型 (category 7)
     "date",  # 日期 (a date, or None when empty or unreadable)
     "for_client",  # the project is 受托研发 (R&D for a client who owns the results): outside the tax base
@@ -83,7 +85,9 @@ def prepare_lines(book: Book, year: int | None) -> pd.DataFrame:
     projects = book.projects.data
     if not projects.empty:
         first = projects.drop_duplicates("项目编号").set_index("项目编号")
-        finished = (project.map(first["项目状态"]) == "已完成").astype(bool)
+        lives = project_lives(book)
+        forms = {pid: life.forms_in(year) for pid, life in lives.items()}
+        finished = project.map(lambda pid: forms.get(pid, False)).astype(bool)
         for_client = (project.map(first["受托研发"]) == True).astype(bool)  # noqa: E712 (None/NaN are not True)
     else:
         finished = pd.Series(False, index=data.index)

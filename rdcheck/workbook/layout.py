@@ -245,6 +245,34 @@ PROJECTS = SheetLayout(
             BOOL,
             doc="是 = 受他人委托开展、成果归委托方的项目：不计入本企业加计扣除基数，仍计入研发统计；空 = 否",
         ),
+        # the capitalised project's lifecycle (公告2021年第28号 三（一）); all optional
+        Field(
+            "无形资产形成日期",
+            "intangible_date",
+            DATE,
+            doc="资本化项目形成无形资产（达到预定用途）的日期；形成当年，项目各年资本化支出统一纳入其他相关费用限额计算",
+        ),
+        Field(
+            "以前年度资本化五项费用",
+            "prior_capitalised_core",
+            AMOUNT,
+            unit="元",
+            doc="本年形成无形资产的项目：以前年度资本化的第1-5类可加计金额合计（人员人工等五项）；空 = 0",
+        ),
+        Field(
+            "以前年度资本化其他相关费用",
+            "prior_capitalised_other",
+            AMOUNT,
+            unit="元",
+            doc="本年形成无形资产的项目：以前年度资本化的第6类其他相关费用可加计金额合计；空 = 0",
+        ),
+        Field(
+            "无形资产本年摊销额",
+            "intangible_amortisation",
+            AMOUNT,
+            unit="元",
+            doc="项目形成的无形资产本年可加计的税前摊销额；按形成年度计入A107012第43行（本年形成）或第44行（以前年度形成）",
+        ),
     ),
 )
 
