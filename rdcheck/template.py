@@ -24,7 +24,6 @@ from .workbook.layout import (
     BOOL,
     CATEGORIES,
     CATEGORY,
-    CATEGORY_CHOICES,
     DATE,
     ENTERPRISE,
     ENTERPRISE_KEY_HEADERS,
@@ -35,12 +34,11 @@ from .workbook.layout import (
     RATIO,
     SHEETS,
     SUBITEM,
-    SUBITEM_CHOICES,
     TEXT,
     YEAR,
-    YES_NO,
     Field,
     SheetLayout,
+    choices_of,
 )
 
 # A fixed document date keeps the template's bytes identical from run to run.
@@ -69,19 +67,6 @@ __all__ = ["CREATED", "LISTS_SHEET", "choices_of", "header_text", "write_templat
 def header_text(f: Field) -> str:
     """Return the header (or 企业信息 key) a field is written under: its name with its unit, ``营业收入(元)``."""
     return f"{f.name}({f.unit})" if f.unit else f.name
-
-
-def choices_of(f: Field) -> tuple[str, ...]:
-    """Return the values a field's drop-down list offers (empty when it has none)."""
-    if f.kind == BOOL:
-        return YES_NO
-    if f.kind == CATEGORY:
-        return CATEGORY_CHOICES
-    if f.kind == SUBITEM:
-        return SUBITEM_CHOICES
-    if f.kind == ENUM:
-        return f.choices
-    return ()
 
 
 def _field_note(f: Field) -> str:

@@ -389,14 +389,20 @@ def large_line(ctx: Context) -> Iterator[Hit]:
     valid = lines.dropna(subset=["project", "book"])
     unsure = {lines.at[row, "project"] for row, _ in unread_cells(ctx)}  # their totals lack an unread line
     valid = valid[~valid["project"].isin(unsure)]
-    grouped = valid.groupby("project")["book"]
-    totals = valid["project"].map(grouped.sum())
-    counts = valid["project"].map(grouped.count())
-    big = (counts >= min_lines) & (totals.map(dec) > 0) & (valid["book"] > totals * share)
-    for row in valid.index[big.astype(bool)]:
+    grouped = valid.groupby("project", sort=False)["book"]
+    totals = {p: dec(t) for p, t in grouped.sum().items()}
+    # a project with enough lines and a positive total: its threshold (total × share), compared line by line
+    counts = grouped.count()
+    limits = {p: totals[p] * share for p, n in counts.items() if n >= min_lines and totals[p] > 0}
+    if not limits:
+        return
+    books, pids = valid["book"].tolist(), valid["project"].tolist()
+    big = [limits.get(p) is not None and b > limits[p] for b, p in zip(books, pids, strict=True)]
+    for i in (i for i, flag in enumerate(big) if flag):
+        row = valid.index[i]
         yield Hit(
             sheet=LED,
             row=int(row),
             column="账载金额",
-            values={"project": valid.at[row, "project"], "amount": valid.at[row, "book"], "total": dec(totals[row])},
+            values={"project": pids[i], "amount": books[i], "total": totals[pids[i]]},
         )

@@ -27,7 +27,7 @@ def dec(value: Any) -> Decimal:
 
 def total(series: pd.Series) -> Decimal:
     """Sum a column of Decimals exactly (empty cells skipped)."""
-    return sum((v for v in series if isinstance(v, Decimal)), ZERO)
+    return sum([v for v in series.tolist() if isinstance(v, Decimal)], ZERO)
 
 
 def tax_year(ctx: Context) -> int | None:

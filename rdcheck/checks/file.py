@@ -19,6 +19,7 @@ from ..workbook.layout import (
     SHEETS,
     SUBITEM_CATEGORY,
     SUBITEMS,
+    choices_of,
 )
 from .common import REPEAT_KEYS, ledger, repeated_lines, tax_year
 from .nearest import nearest
@@ -96,8 +97,6 @@ def wrong_type(ctx: Context) -> Iterator[Hit]:
 @check("F05")
 def not_allowed(ctx: Context) -> Iterator[Hit]:
     """A value outside its list, with the allowed values and the nearest one for the fix hint."""
-    from ..template import choices_of
-
     for hit in (*_key_hits(ctx, "F05"), *_schema_hits(ctx, "F05")):
         if hit.variant == "subitem_category":
             code = ctx.book.ledger.data.at[hit.row, "明细项目"] if hit.row is not None else None
@@ -177,8 +176,7 @@ def bad_amount(ctx: Context) -> Iterator[Hit]:
         if not given.any():
             continue
         fine = amounts[given]
-        # the exponent test is cheap; quantize only where it could matter (trailing zeros: 1.500)
-        too_precise = fine.map(lambda v: v.as_tuple().exponent < -places and v != v.quantize(unit)).astype(bool)
+        too_precise = pd.Series(_too_precise(fine.tolist(), places, unit), index=fine.index, dtype=bool)
         negative = (fine < 0).astype(bool)
         if negative.any() and pattern:
             summary = data.loc[negative[negative].index, "摘要"].map(lambda v: v if isinstance(v, str) else "")
@@ -190,6 +188,20 @@ def bad_amount(ctx: Context) -> Iterator[Hit]:
         for row in fine.index[negative & ~too_precise]:
             values = {"amount": fine[row]}
             yield Hit(sheet=LEDGER.name, row=int(row), column=column, variant="negative", values=values)
+
+
+def _too_precise(amounts: list[Decimal], places: int, unit: Decimal) -> list[bool]:
+    """Which amounts have more than ``places`` decimals that are not trailing zeros (1.500 is fine).
+
+    The digits after the point of a Decimal's plain text are its exponent; only amounts with more of them than
+    ``places`` (or written with an exponent, 1E-7) are quantized to be sure."""
+    out = []
+    for v in amounts:
+        text = str(v)
+        point = text.find(".")
+        maybe = ("E" in text) or (point >= 0 and len(text) - point - 1 > places)
+        out.append(maybe and v.as_tuple().exponent < -places and v != v.quantize(unit))
+    return out
 
 
 @check("F09")

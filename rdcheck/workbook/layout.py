@@ -354,3 +354,16 @@ TOTAL_WORDS = frozenset({"合计", "小计", "总计", "本月合计", "本期�
 
 # Unit suffixes and their factor to yuan.
 UNITS = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
+
+
+def choices_of(f: Field) -> tuple[str, ...]:
+    """Return the values a field's drop-down list offers (empty when it has none)."""
+    if f.kind == BOOL:
+        return YES_NO
+    if f.kind == CATEGORY:
+        return CATEGORY_CHOICES
+    if f.kind == SUBITEM:
+        return SUBITEM_CHOICES
+    if f.kind == ENUM:
+        return f.choices
+    return ()
