@@ -26,6 +26,7 @@ SPEC_IDS = (
     + [f"C{n:02d}" for n in range(1, 19)]  # C15-C18: issue 12
     + ["C19", "C20", "C21", "C22"]  # issue 12: the capitalised project's lifecycle (limit pool, lines 43/44)
     + [f"T{n:02d}" for n in range(1, 10)]  # T06-T09: issue 12
+    + ["T10"]  # issue 12: year on year from last year's figures in 企业信息
 )
 DEFAULT_SEVERITY = {
     **dict.fromkeys(SPEC_IDS, "error"),
@@ -33,7 +34,7 @@ DEFAULT_SEVERITY = {
     **dict.fromkeys(["C11", "C12", "C13", "T02", "T03", "T04"], "warning"),
     **dict.fromkeys(["C01", "C02", "C14", "T05", "C17"], "info"),
     **dict.fromkeys(["C16", "C18", "T06", "T07", "T08", "T09"], "warning"),
-    **dict.fromkeys(["C19", "C20", "C21", "C22"], "warning"),
+    **dict.fromkeys(["C19", "C20", "C21", "C22", "T10"], "warning"),
     "F11": "info",
     "F12": "warning",
     "F14": "warning",  # a keyword guess is shown as info (hit severity); no keyword at all is the warning

@@ -3,7 +3,7 @@
 The registry (``registry.py``) is the checks' own: the engine's runner imports this package, never the reverse.
 """
 
-from . import build, claim, erp, file, layouts, lifecycle, screening, stats  # noqa: F401  (importing registers the checks)
+from . import build, claim, erp, file, growth, layouts, lifecycle, screening, stats  # noqa: F401  (importing registers the checks)
 from .registry import CHECKS, CheckFn, Context, Hit, check
 
 

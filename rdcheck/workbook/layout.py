@@ -214,6 +214,15 @@ ENTERPRISE = SheetLayout(
             INT,
             doc="按经营月份比例计算2022年四季度研发费用时使用；空 = 12",
         ),
+        # optional: last year's figures for the year-on-year screen (T10)
+        Field(
+            "上年研究开发费用合计",
+            "previous_stat_rd_total",
+            AMOUNT,
+            unit="千元",
+            doc="选填：上年107-2第7行报送数，用于同比核对（T10）",
+        ),
+        Field("上年营业收入", "previous_revenue", AMOUNT, unit="元", doc="选填：上年营业收入，用于同比核对（T10）"),
     ),
 )
 # The 企业信息 sheet's own two column headers.
