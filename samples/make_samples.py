@@ -193,6 +193,19 @@ def flaw_capitalised_on_expensed_project(ent: Ent) -> list[Spec]:
     return [("B08", LEDGER.name, x, "支出类型")]
 
 
+def flaw_capitalised_after_formation(ent: Ent) -> list[Spec]:
+    # the 部分资本化 project's intangible forms on 11-30 (with its amortisation, so line 43 is known): its December
+    # lines are expensed, but one of them stays 资本化 — B17 at that line (CAS 6 第十三条: cost up to readiness)
+    p = next(p for p in ent.projects if p["资本化开始日期"] is not None)
+    formed = dt.date(p["资本化开始日期"].year, 11, 30)
+    p["无形资产形成日期"], p["无形资产本年摊销额"] = formed, D("1200.00")
+    late = [x for x in _lines(ent, p["项目编号"]) if x["日期"] > formed and x["支出类型"] == "资本化"]
+    for x in late[1:]:
+        x["支出类型"] = "费用化"
+    derive(ent)
+    return [("B17", LEDGER.name, late[0], "支出类型")]
+
+
 def flaw_contractor_missing(ent: Ent) -> list[Spec]:
     x = _lines(ent, _entrusted(ent)["项目编号"])[0]
     x["受托方"] = None

@@ -245,3 +245,19 @@ def test_the_pool_applies_from_2021_on(year):
         )
     )
     assert fen(calc.other_limit["limit"]) == D("191111.11")
+
+
+def test_the_sample_with_a_capitalised_line_after_formation():
+    """samples/ledgers/flaw_capitalised_after_formation.xlsx: one error, B17, at the planted cell; line 43 known."""
+    import yaml
+
+    from rdcheck.api import check as check_file
+
+    ledgers = Path(__file__).resolve().parent.parent / "samples" / "ledgers"
+    (want,) = yaml.safe_load((ledgers / "expected.yaml").read_text(encoding="utf-8"))[
+        "flaw_capitalised_after_formation.xlsx"
+    ]
+    report = check_file(ledgers / "flaw_capitalised_after_formation.xlsx")
+    serious = [(f.rule, f.cell) for f in report.findings if f.severity in ("error", "warning")]
+    assert serious == [("B17", want["cell"])]
+    assert report.a107012["43"] == 1200 and report.a107012["44"] == 0

@@ -144,6 +144,8 @@ def amortisation_unplaced(ctx: Context) -> Iterator[Hit]:
             yield Hit(sheet=PRJ, row=int(row), column=AMORTISATION, variant="no_amortisation", values=values)
     if year is None or not isinstance(key43, Decimal) or key43 <= 0:
         return
+    if ctx.book.foreign is not None and not ctx.book.projects.has(FORMED):
+        return  # a foreign layout (official 2021/2015, ERP) has no place for the date to ask for
     forming = formed.map(lambda d: d is not None and d.year == year)
     by_status = (p["项目状态"] == "已完成") & p["支出类型"].isin(CAPITALISED_KINDS) & formed.isna()
     if not (forming | by_status).any():
