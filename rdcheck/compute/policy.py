@@ -78,6 +78,8 @@ class Policy:
     """The policy file with any overrides merged in; ``params(year)`` gives one tax year's parameters."""
 
     data: dict[str, Any] = field(default_factory=dict)
+    # each entry year's merged parameters, made once: every accessor below reads them (read-only, never changed)
+    _merged: dict[int, dict[str, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def years(self) -> list[int]:
@@ -93,8 +95,12 @@ class Policy:
 
     def params(self, year: int | None) -> dict[str, Any]:
         """Return the defaults merged with the tax year's entry."""
-        entry = self.data.get("years", {}).get(self.entry_year(year), {})
-        return _merge(self.data.get("defaults", {}), entry)
+        entry_year = self.entry_year(year)
+        merged = self._merged.get(entry_year)
+        if merged is None:
+            entry = self.data.get("years", {}).get(entry_year, {})
+            merged = self._merged[entry_year] = _merge(self.data.get("defaults", {}), entry)
+        return merged
 
     # Parameters as exact decimals.
     def other_expenses_limit(self, year: int | None) -> Decimal:
@@ -194,9 +200,14 @@ def load_policy(overrides: Mapping[str, Any] | Policy | None = None) -> Policy:
         if isinstance(overrides.get("years"), Mapping):
             over["years"] = _int_keys(overrides["years"])
         data = _merge(data, over)
-    else:
-        data = copy.deepcopy(data)
-    return Policy(data)
+        return Policy(data)
+    return _file_policy_object()
+
+
+@lru_cache(maxsize=1)
+def _file_policy_object() -> Policy:
+    """The policy file as it ships, without overrides: one Policy per process (read-only)."""
+    return Policy(copy.deepcopy(_file_policy()))
 
 
 def split_industry_code(code: Any) -> tuple[str, int | None]:
