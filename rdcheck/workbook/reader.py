@@ -13,10 +13,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ReadError
 from ..text import one_line
+from .arrow import ArrowSheet, Coded
 from .book import Book, Enterprise, Table, column_letter
 from .layout import (
     AMOUNT,
@@ -198,6 +200,10 @@ def read_table(layout: SheetLayout, title: str | None, rows: Rows) -> Table:
     ]
 
     voucher_col = found.get("凭证号", (None,))[0] if layout.name == LEDGER.name else None
+    if isinstance(rows, ArrowSheet) and header_r == 0:
+        body_rows, by_col, table.skipped_totals = rows.body(voucher_col, [c for c, _ in found.values()], _is_total_word)
+        _parse_fields(table, layout, found, body_rows, by_col)
+        return table
     body_rows: list[int] = []
     body: list[Sequence[Any]] = []
     for r in range(header_r + 1, len(rows)):
@@ -220,25 +226,46 @@ def read_table(layout: SheetLayout, title: str | None, rows: Rows) -> Table:
         body.append(row)
 
     columns_of = _columns(body, 1 + max(c for c, _ in found.values()))
+    _parse_fields(table, layout, found, body_rows, dict(enumerate(columns_of)))
+    return table
+
+
+def _parse_fields(
+    table: Table,
+    layout: SheetLayout,
+    found: dict[str, tuple[int, str | None]],
+    body_rows: list[int],
+    columns_of: dict[int, Sequence[Any]],
+) -> None:
+    """Parse the found columns' values (one per body row) into ``table.data``, ``invalid`` and ``noted``."""
     data: dict[str, list[Any]] = {}
     for f in layout.fields:
         if f.name not in found:
-            data[f.name] = [None] * len(body)
+            data[f.name] = [None] * len(body_rows)
             continue
         c, unit = found[f.name]
-        parsed, any_bad = parse_column(columns_of[c], _parser(f, unit), f.kind, _scale_unit(f, unit))
+        values = columns_of[c]
+        maybe_noted = True
+        if isinstance(values, Coded):  # a text column from Arrow: its distinct values, and an index per row
+            distinct, index = values.distinct, values.index
+            parsed_distinct, any_bad = parse_column(distinct, _parser(f, unit), f.kind, _scale_unit(f, unit))
+            lookup = np.empty(len(parsed_distinct), dtype=object)
+            lookup[:] = parsed_distinct
+            parsed = lookup[index].tolist()
+            maybe_noted = any(type(v) is Noted for v in parsed_distinct)
+        else:
+            parsed, any_bad = parse_column(values, _parser(f, unit), f.kind, _scale_unit(f, unit))
         if any_bad:
             bad = {body_rows[i]: v for i, v in enumerate(parsed) if isinstance(v, Invalid)}
             table.invalid[f.name] = bad
             parsed = [None if isinstance(v, Invalid) else v for v in parsed]
-        if f.kind in (CATEGORY, SUBITEM):
+        if f.kind in (CATEGORY, SUBITEM) and maybe_noted:
             noted = {body_rows[i]: v for i, v in enumerate(parsed) if isinstance(v, Noted)}
             if noted:  # read from the code, the name typed after it noted for F05's warning
                 table.noted[f.name] = noted
                 parsed = [v.value if isinstance(v, Noted) else v for v in parsed]
         data[f.name] = parsed
     table.data = pd.DataFrame(data, index=pd.Index(body_rows, name="row"), dtype=object)
-    return table
 
 
 def read_enterprise(title: str | None, rows: Rows) -> Enterprise:
@@ -353,13 +380,17 @@ def wanted_sheet(title: str) -> bool:
     return False
 
 
-def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> Sheets:
+def load_sheets(path: str | os.PathLike[str], limits: Any = None, arrow: str = "auto") -> Sheets:
     """Load the rows of the sheets rdcheck reads (cached values; nothing in the file is run).
 
     ``safety.inspect`` looks at the file first (spec §7: empty, not Excel, encrypted, zip bomb, XML entities,
     a sheet over the limits) and finds the cells holding an error (#REF!, #DIV/0!, #N/A), which calamine returns
     as empty strings: they are put back as their error text so that the value parsers make them Invalid (F04).
     ``limits`` is a :class:`rdcheck.workbook.safety.Limits` (None = defaults).
+
+    A big table sheet of an .xlsx is read through Arrow (``arrow.py``: an :class:`ArrowSheet` in place of its rows)
+    when that gives exactly calamine's values; ``arrow="never"`` reads every sheet with calamine, ``"always"``
+    tries Arrow whatever the sheet's size (the tests compare both).
     """
     from python_calamine import CalamineWorkbook, PasswordError
 
@@ -384,8 +415,13 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> Sheets:
         ) from None
     sheets = Sheets()
     sheets.merged = {}
+    fast = _ArrowReader(p, checked, arrow)
     try:
         for title in wb.sheet_names:
+            arrow_sheet = fast.load(title)
+            if arrow_sheet is not None:
+                sheets[title] = arrow_sheet
+                continue
             sheet = wb.get_sheet_by_name(title)
             rows = sheet.to_python(skip_empty_area=False)
             scan = checked.sheets.get(title)
@@ -410,6 +446,76 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None) -> Sheets:
         if close:
             close()
     return sheets
+
+
+class _ArrowReader:
+    """The Arrow path of :func:`load_sheets`: which sheets take it, and the fastexcel reader, opened once."""
+
+    def __init__(self, path: Path, checked: Any, mode: str) -> None:
+        self.path, self.checked, self.mode = path, checked, mode
+        self.reader: Any = None
+        self.failed = mode == "never" or checked.kind not in ("xlsx", "xlsm")
+
+    def load(self, title: str) -> ArrowSheet | None:
+        from . import arrow
+        from .safety import is_interrupt
+
+        scan = self.checked.sheets.get(title)
+        layout = _table_layout(title)
+        if self.failed or layout is None or scan is None:
+            return None
+        if self.mode == "auto" and scan.rows < arrow.MIN_ROWS:
+            return None
+        try:
+            if self.reader is None:
+                import fastexcel
+
+                self.reader = fastexcel.read_excel(_fastexcel_source(self.path))
+            return arrow.load(self.reader, title, scan, lambda sheet: _arrow_fits(sheet, layout))
+        except BaseException as exc:  # noqa: BLE001 - whatever fastexcel cannot do, calamine does (or says why not)
+            if is_interrupt(exc):
+                raise
+            return None
+
+
+def _fastexcel_source(path: Path) -> str | bytes:
+    """fastexcel takes a path or the file's bytes; a name that is not valid UTF-8 (a GBK zip entry) goes as bytes."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return path.read_bytes()
+    return str(path)
+
+
+def _table_layout(title: str) -> SheetLayout | None:
+    """The standard table (not 企业信息) a sheet's title names, if any."""
+    for layout in (PROJECTS, LEDGER, SUMMARY, STAFF, ASSETS):
+        if _find_sheet([title], layout) is not None:
+            return layout
+    return None
+
+
+def _arrow_fits(sheet: ArrowSheet, layout: SheetLayout) -> bool:
+    """Whether calamine's path would read this sheet with its header in row 1 and no foreign layout, and every
+    date/time column lies under a date field (where a date and a midnight datetime read the same)."""
+    import pyarrow as pa
+
+    from .layouts import HEAD_ROWS, recognise
+    from .layouts.grid import Grid
+
+    index = _INDEXES[layout.name]
+    found: dict[str, int] = {}
+    for c, cell in enumerate(sheet.names):
+        f, _ = _match_header(cell, index)
+        if f is not None and f.name not in found:
+            found[f.name] = c
+    if any(f.required and f.name not in found for f in layout.fields):
+        return False
+    kinds = {c: f.kind for f in layout.fields if f.name in found for c in [found[f.name]]}
+    for c, arr in sheet.columns.items():
+        if pa.types.is_timestamp(arr.type) and c in kinds and kinds[c] != DATE:
+            return False
+    return recognise(Grid.of(sheet.title, sheet[:HEAD_ROWS], [])) is None
 
 
 def open_workbook(calamine: Any, path: Path) -> Any:

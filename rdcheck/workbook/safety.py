@@ -83,6 +83,8 @@ class SheetScan:
     rows: int = 0  # highest row number any tag reaches (1-based)
     cols: int = 0  # highest column number any cell reaches (1-based)
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col), 1-based -> "#DIV/0!"
+    merged: bool = False  # the sheet declares merged ranges (<mergeCell>)
+    text_head: bool = False  # row 1 exists and holds only text or empty cells (the Arrow reader relies on it)
 
 
 @dataclass
@@ -588,6 +590,7 @@ def _scan_fast(zf: zipfile.ZipFile, info: zipfile.ZipInfo, title: str, limits: L
             scan.rows, scan.cols = int(digits), _col_number(letters)
             if scan.rows > limits.max_rows or scan.cols > limits.max_cols or scan.rows * scan.cols > limits.max_cells:
                 return None  # a dimension may overstate the sheet: count what is really there
+            scan.text_head = _text_first_row(chunk)
             col_text = letters.decode("ascii").upper()
             outside = re.compile(
                 (
@@ -599,6 +602,7 @@ def _scan_fast(zf: zipfile.ZipFile, info: zipfile.ZipInfo, title: str, limits: L
             return None
         if b'"e"' in chunk or b"'e'" in chunk:
             _collect_errors(chunk, scan)
+        scan.merged = scan.merged or b"mergeCell" in chunk
     return scan if outside is not None else None
 
 
@@ -618,7 +622,40 @@ def _scan_exact(zf: zipfile.ZipFile, info: zipfile.ZipInfo, title: str, limits: 
         _check_extent(scan, title, limits)
         if b'"e"' in chunk or b"'e'" in chunk:
             _collect_errors(chunk, scan)
+        scan.merged = scan.merged or b"mergeCell" in chunk
     return scan
+
+
+_FIRST_ROW = re.compile(rb'<row r="1"[^>]*?(/?)>')
+_ROW_CELL = re.compile(rb'<c r="[A-Z]+1"((?:[^>"/]|"[^"]*")*)(/>|>(.*?)</c>)', re.DOTALL)
+_TEXT_TYPE = re.compile(rb'\st="(?:s|str|inlineStr)"')
+
+
+def _text_first_row(chunk: bytes) -> bool:
+    """Whether the sheet's first row is row 1 and every cell in it is text or empty (no number, date, bool, error).
+
+    A conservative look for the Arrow reader (``arrow.py``), which takes row 1 as column names: anything it cannot
+    vouch for (another first row, a cell it does not understand, escaped control characters) says False.
+    """
+    start = chunk.find(b"<row")
+    m = _FIRST_ROW.match(chunk, start) if start >= 0 else None
+    if m is None or m.group(1):
+        return False
+    end = chunk.find(b"</row>", m.end())
+    if end < 0:
+        return False
+    body = chunk[m.end() : end]
+    if b"_x0000_" in body:
+        return False
+    pos = 0
+    for cell in _ROW_CELL.finditer(body):
+        if body[pos : cell.start()].strip():
+            return False
+        pos = cell.end()
+        inner = cell.group(3) or b""
+        if (b"<v" in inner or b"<is" in inner or b"<f" in inner) and not _TEXT_TYPE.search(cell.group(1)):
+            return False
+    return not body[pos:].strip()
 
 
 def _check_extent(scan: SheetScan, title: str, limits: Limits) -> None:

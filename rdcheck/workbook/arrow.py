@@ -1,0 +1,281 @@
+"""Read a big table sheet through Arrow (fastexcel), column by column, into the same Book as the calamine rows.
+
+calamine's ``to_python`` makes one Python object per cell, every cell of every column, held all at once; a 500k-line
+ledger is millions of them. fastexcel parses the same XML (it is calamine underneath) into typed Arrow columns, and
+the reader turns into Python only the columns the layout uses, for the rows it keeps.
+
+It is used only where it gives exactly what calamine gives (the Book and every finding's cell stay identical; a
+property test in ``tests/test_arrow_reader.py`` compares both). :func:`load` returns None — the caller then reads the
+sheet with calamine — unless all of this holds:
+
+- the sheet is in an .xlsx/.xlsm, has no merged ranges, and its row 1 holds text or empty cells only (the safety
+  scan says so: ``SheetScan.text_head``), and that row is the table's header (every required column found in it);
+- every column holds one kind of value below the header (``dtype_coercion="strict"`` over all rows: a column
+  mixing numbers and text, or dates and numbers, is refused rather than coerced to text or null);
+- no cell failed its column's type except Excel error cells (put back from the safety scan, as calamine's path
+  does); no float column holds NaN or infinity (text such as ``nan`` or ``inf`` would have been read as a number);
+- a date/time column is a date field's, its serials at or after 1899-12-31 and before year 10000 (python-calamine
+  turns a serial below 1 into a time and one past 9999 into a float), and there is no ISO date or duration cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+# fastexcel logs a warning for an all-empty column ("falling back to string"); that is not the user's business
+logging.getLogger("fastexcel").addHandler(logging.NullHandler())
+logging.getLogger("fastexcel").setLevel(logging.ERROR)
+
+MIN_ROWS = 2000  # below this calamine's rows cost less than a second parse of nothing: not worth the Arrow path
+MS_PER_DAY = 86_400_000
+# what str.strip() removes: "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
+_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_EPOCH = dt.date(1970, 1, 1)
+_EPOCH_DT = dt.datetime(1970, 1, 1)
+_FIRST_MS = (dt.datetime(1899, 12, 31) - _EPOCH_DT) // dt.timedelta(milliseconds=1) + 1  # serial > 1.0
+_LAST_MS = (dt.datetime(9999, 12, 31, 23, 59, 59) - _EPOCH_DT) // dt.timedelta(milliseconds=1)
+
+
+class Coded:
+    """A text column's values for the kept rows: its distinct values and, per row, an index into them."""
+
+    __slots__ = ("distinct", "index")
+
+    def __init__(self, distinct: list[Any], index: np.ndarray) -> None:
+        self.distinct, self.index = distinct, index
+
+
+class ArrowSheet:
+    """A sheet read through Arrow: row 1 as text (the header), then one typed column per sheet column.
+
+    Indexing gives calamine's rows (``rows[:30]`` for the header scan and the foreign-layout fingerprints);
+    :meth:`body` gives the kept rows' values of the wanted columns without building the other rows.
+    """
+
+    def __init__(
+        self, title: str, names: list[str], columns: dict[int, Any], n_body: int, errors: dict[tuple[int, int], str]
+    ) -> None:
+        self.title = title
+        self.names = names  # row 1, one text per sheet column from A ("" where empty)
+        self.columns = columns  # 0-based sheet column -> pyarrow array of the rows below the header
+        self.n_body = n_body
+        self.errors = errors  # (0-based body row, 0-based column) -> error text from the safety scan
+        self.width = len(names)
+
+    # ------------------------------------------------------------ calamine's rows, for the few that need them
+
+    def __len__(self) -> int:
+        return 1 + self.n_body
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __getitem__(self, key: int | slice) -> Any:
+        if isinstance(key, int):
+            return self[key : key + 1][0] if -len(self) <= key < len(self) else [][0]
+        start, stop, step = key.indices(len(self))
+        if step != 1:
+            raise ValueError("ArrowSheet rows are sliced with step 1")
+        out: list[list[Any]] = []
+        if start == 0 and stop > 0:
+            out.append(list(self.names))
+        lo, hi = max(start, 1) - 1, max(stop, 1) - 1
+        if hi > lo:
+            cols = [self._python(c, lo, hi) for c in range(self.width)]
+            out.extend([list(row) for row in zip(*cols, strict=True)])
+        return out
+
+    def _python(self, c: int, lo: int, hi: int) -> list[Any]:
+        """Calamine's values of column ``c`` for body rows lo..hi-1 ("" for an empty cell)."""
+        arr = self.columns.get(c)
+        if arr is None:
+            values: list[Any] = [""] * (hi - lo)
+        else:
+            part = arr.slice(lo, hi - lo)
+            values = _datetimes(part) if _is_timestamp(part.type) else part.to_pylist()
+            values = ["" if v is None else v for v in values]
+        for (r, cc), text in self.errors.items():
+            if cc == c and lo <= r < hi:
+                values[r - lo] = text
+        return values
+
+    # ------------------------------------------------------------ the table's body, column by column
+
+    def body(self, voucher_col: int | None, wanted: Sequence[int], total_word: Any) -> tuple[list[int], dict, int]:
+        """The body rows kept (Excel row numbers), the wanted columns' values for them, and the totals skipped.
+
+        The same rows ``read_table`` keeps from calamine's rows: a row is kept when some cell is not blank, unless
+        its first non-blank cell is a total word (合计, 小计 …) and, on the ledger, its 凭证号 is not a voucher.
+        A text column's values come as (distinct values, index per kept row), the rest as lists.
+        """
+        import pyarrow.compute as pc
+
+        n = self.n_body
+        first = np.full(n, -1, dtype=np.int64)
+        nonblank: dict[int, np.ndarray] = {}
+        for c in range(self.width):
+            arr = self.columns.get(c)
+            if arr is None or arr.null_count == len(arr):
+                mask = np.zeros(n, dtype=bool)
+            elif _is_text(arr.type):  # blank as str.strip() says: trimmed of exactly Python's whitespace
+                trimmed = pc.utf8_trim(arr, characters=_WHITESPACE)
+                mask = pc.fill_null(pc.not_equal(trimmed, ""), False).to_numpy(zero_copy_only=False).copy()
+            else:
+                mask = arr.is_valid().to_numpy(zero_copy_only=False).copy()
+            for r, cc in self.errors:
+                if cc == c:
+                    mask[r] = True
+            nonblank[c] = mask
+            first[(first < 0) & mask] = c
+        total = np.zeros(n, dtype=bool)
+        for c, arr in self.columns.items():
+            if _is_text(arr.type):
+                rows = np.flatnonzero(first == c)
+                if len(rows):
+                    total[rows] = self._words(c, rows, total_word)
+        if voucher_col is not None and total.any():
+            if voucher_col < self.width:
+                voucher = nonblank[voucher_col].copy()
+                arr = self.columns.get(voucher_col)
+                if arr is not None and _is_text(arr.type):
+                    rows = np.flatnonzero(voucher)
+                    voucher[rows] = ~self._words(voucher_col, rows, total_word)
+                total &= ~voucher
+        keep = np.flatnonzero((first >= 0) & ~total)
+        skipped = int(total.sum())
+        values = {c: self._column(c, keep) for c in wanted}
+        return (keep + 2).tolist(), values, skipped  # body row 0 is Excel row 2
+
+    def _words(self, c: int, rows: np.ndarray, total_word: Any) -> np.ndarray:
+        """Whether the text in column c at these rows is a total word (an error text is not)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        enc = pc.dictionary_encode(self.columns[c].take(pa.array(rows)))
+        flags = np.array([total_word(s) for s in enc.dictionary.to_pylist()] + [False], dtype=bool)
+        words = flags[enc.indices.fill_null(len(flags) - 1).to_numpy(zero_copy_only=False)]
+        for r, cc in self.errors:
+            if cc == c:
+                words[rows == r] = False
+        return words
+
+    def _column(self, c: int, keep: np.ndarray) -> Any:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = self.columns.get(c)
+        if arr is None or arr.null_count == len(arr):
+            out: Any = [None] * len(keep)
+        elif _is_text(arr.type):
+            enc = pc.dictionary_encode(arr.take(pa.array(keep)))
+            uniques = [*enc.dictionary.to_pylist(), None]
+            idx = enc.indices.fill_null(len(uniques) - 1).to_numpy(zero_copy_only=False).copy()
+            out = Coded(uniques, idx)
+        elif _is_timestamp(arr.type):  # a date field's column (load() refuses any other): the day of each serial
+            ms = arr.cast("int64").fill_null(0).to_numpy(zero_copy_only=False)[keep]
+            valid = arr.is_valid().to_numpy(zero_copy_only=False)[keep]
+            days, inverse = np.unique(np.floor_divide(ms, MS_PER_DAY), return_inverse=True)
+            table = np.array([_EPOCH + dt.timedelta(days=int(d)) for d in days] + [None], dtype=object)
+            inverse = np.where(valid, inverse.reshape(-1), len(days))
+            out = table[inverse].tolist()
+        else:
+            out = arr.take(pa.array(keep)).to_pylist()
+        patches = [(int(r), text) for (r, cc), text in self.errors.items() if cc == c]
+        if patches:
+            where = {int(r): i for i, r in enumerate(keep)}
+            for r, text in patches:
+                if r not in where:
+                    continue
+                if isinstance(out, Coded):
+                    out.distinct.append(text)
+                    out.index[where[r]] = len(out.distinct) - 1
+                else:
+                    out[where[r]] = text
+        return out
+
+
+def _is_text(t: Any) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+
+def _is_timestamp(t: Any) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_timestamp(t)
+
+
+def _datetimes(part: Any) -> list[Any]:
+    """python-calamine's value for each serial: a date when it is a whole day, else a datetime (to the ms)."""
+    out: list[Any] = []
+    for ms in part.cast("int64").to_pylist():
+        if ms is None:
+            out.append(None)
+        elif ms % MS_PER_DAY == 0:
+            out.append(_EPOCH + dt.timedelta(days=ms // MS_PER_DAY))
+        else:
+            out.append(_EPOCH_DT + dt.timedelta(milliseconds=ms))
+    return out
+
+
+def load(reader: Any, title: str, scan: Any, layout_check: Any) -> ArrowSheet | None:
+    """Read sheet ``title`` through fastexcel, or None when it cannot be read identically to calamine (see above).
+
+    ``reader`` is a ``fastexcel.ExcelReader``; ``scan`` the safety scan of the sheet; ``layout_check(head_rows)``
+    says whether row 1 is the table's header and no foreign layout claims the sheet.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if scan is None or scan.merged or not scan.text_head or scan.rows < 2:
+        return None
+    sheet = reader.load_sheet(title, header_row=0, skip_rows=0, schema_sample_rows=None, dtype_coercion="strict")
+    infos = sheet.selected_columns
+    batch, cell_errors = sheet.to_arrow_with_errors()
+    width = max((ci.absolute_index + 1 for ci in infos), default=0)
+    names = [""] * width
+    columns: dict[int, Any] = {}
+    seen: set[str] = set()
+    for ci, arr in zip(infos, batch.columns, strict=True):
+        if ci.column_name_from == "looked_up":
+            if ci.name in seen:
+                return None
+            names[ci.absolute_index] = ci.name
+        seen.add(ci.name)
+        t = arr.type
+        if pa.types.is_floating(t):
+            if arr.null_count < len(arr) and (pc.any(pc.is_nan(arr)).as_py() or pc.any(pc.is_inf(arr)).as_py()):
+                return None
+        elif pa.types.is_timestamp(t):
+            ms = arr.cast("int64")
+            if arr.null_count < len(arr) and (pc.min(ms).as_py() < _FIRST_MS or pc.max(ms).as_py() > _LAST_MS):
+                return None
+        elif not (pa.types.is_string(t) or pa.types.is_integer(t) or pa.types.is_boolean(t) or pa.types.is_null(t)):
+            return None  # ISO dates and durations: python-calamine's conversion is not reproduced here
+        columns[ci.absolute_index] = arr
+    if any(n.endswith(tuple(f"_{i}" for i in range(10))) and n.rsplit("_", 1)[0] in seen for n in names if n):
+        return None  # fastexcel renamed a repeated header ("金额" twice → "金额_1"): calamine's row 1 is not known
+    offset = (infos[0].absolute_index - infos[0].index) if infos else 0
+    for e in cell_errors.errors if cell_errors else ():
+        r, c = e.position
+        if "but got 'Error(" not in e.detail:
+            return None  # a value fastexcel could not read as its column's type
+        if (r + 1, c + offset + 1) not in scan.errors:
+            continue  # an error cell the scan did not see: calamine gives "" there, and None reads the same
+    errors = {(r - 2, c - 1): text for (r, c), text in scan.errors.items() if r >= 2 and c <= width}
+    result = ArrowSheet(title, names, columns, batch.num_rows, errors)
+    if not layout_check(result):
+        return None
+    return result
+
+
+__all__ = ["MIN_ROWS", "ArrowSheet", "Coded", "load"]
