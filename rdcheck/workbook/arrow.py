@@ -15,7 +15,9 @@ sheet with calamine — unless all of this holds:
 - no cell failed its column's type except Excel error cells (put back from the safety scan, as calamine's path
   does); no float column holds NaN or infinity (text such as ``nan`` or ``inf`` would have been read as a number);
 - a date/time column is a date field's, its serials at or after 1899-12-31 and before year 10000 (python-calamine
-  turns a serial below 1 into a time and one past 9999 into a float), and there is no ISO date or duration cell.
+  turns a serial below 1 into a time and one past 9999 into a float), and there is no ISO date or duration cell;
+  a date field's column headed by its standard name is read as dates with its other cells (合计, text dates,
+  booleans) taken back from fastexcel's cell errors, so a total row does not send the ledger back to calamine.
 """
 
 from __future__ import annotations
@@ -61,13 +63,15 @@ class ArrowSheet:
     """
 
     def __init__(
-        self, title: str, names: list[str], columns: dict[int, Any], n_body: int, errors: dict[tuple[int, int], str]
+        self, title: str, names: list[str], columns: dict[int, Any], n_body: int, patches: dict[tuple[int, int], Any]
     ) -> None:
         self.title = title
         self.names = names  # row 1, one text per sheet column from A ("" where empty)
         self.columns = columns  # 0-based sheet column -> pyarrow array of the rows below the header
         self.n_body = n_body
-        self.errors = errors  # (0-based body row, 0-based column) -> error text from the safety scan
+        # (0-based body row, 0-based column) -> calamine's value where the column's array has none: an error cell's
+        # text from the safety scan, or the text or boolean a date column (read as dates) holds
+        self.patches = patches
         self.width = len(names)
 
     # ------------------------------------------------------------ calamine's rows, for the few that need them
@@ -102,9 +106,9 @@ class ArrowSheet:
             part = arr.slice(lo, hi - lo)
             values = _datetimes(part) if _is_timestamp(part.type) else part.to_pylist()
             values = ["" if v is None else v for v in values]
-        for (r, cc), text in self.errors.items():
+        for (r, cc), value in self.patches.items():
             if cc == c and lo <= r < hi:
-                values[r - lo] = text
+                values[r - lo] = value
         return values
 
     # ------------------------------------------------------------ the table's body, column by column
@@ -130,9 +134,9 @@ class ArrowSheet:
                 mask = pc.fill_null(pc.not_equal(trimmed, ""), False).to_numpy(zero_copy_only=False).copy()
             else:
                 mask = arr.is_valid().to_numpy(zero_copy_only=False).copy()
-            for r, cc in self.errors:
+            for (r, cc), value in self.patches.items():
                 if cc == c:
-                    mask[r] = True
+                    mask[r] = _filled(value)
             nonblank[c] = mask
             first[(first < 0) & mask] = c
         total = np.zeros(n, dtype=bool)
@@ -141,6 +145,9 @@ class ArrowSheet:
                 rows = np.flatnonzero(first == c)
                 if len(rows):
                     total[rows] = self._words(c, rows, total_word)
+        for (r, c), value in self.patches.items():
+            if first[r] == c:
+                total[r] = isinstance(value, str) and bool(total_word(value))
         if voucher_col is not None and total.any():
             if voucher_col < self.width:
                 voucher = nonblank[voucher_col].copy()
@@ -148,6 +155,9 @@ class ArrowSheet:
                 if arr is not None and _is_text(arr.type):
                     rows = np.flatnonzero(voucher)
                     voucher[rows] = ~self._words(voucher_col, rows, total_word)
+                for (r, c), value in self.patches.items():
+                    if c == voucher_col:
+                        voucher[r] = _filled(value) and not (isinstance(value, str) and total_word(value))
                 total &= ~voucher
         keep = np.flatnonzero((first >= 0) & ~total)
         skipped = int(total.sum())
@@ -155,17 +165,13 @@ class ArrowSheet:
         return (keep + 2).tolist(), values, skipped  # body row 0 is Excel row 2
 
     def _words(self, c: int, rows: np.ndarray, total_word: Any) -> np.ndarray:
-        """Whether the text in column c at these rows is a total word (an error text is not)."""
+        """Whether the text in column c at these rows is a total word (patched cells are the caller's)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
         enc = pc.dictionary_encode(self.columns[c].take(pa.array(rows)))
         flags = np.array([total_word(s) for s in enc.dictionary.to_pylist()] + [False], dtype=bool)
-        words = flags[enc.indices.fill_null(len(flags) - 1).to_numpy(zero_copy_only=False)]
-        for r, cc in self.errors:
-            if cc == c:
-                words[rows == r] = False
-        return words
+        return flags[enc.indices.fill_null(len(flags) - 1).to_numpy(zero_copy_only=False)]
 
     def _column(self, c: int, keep: np.ndarray) -> Any:
         import pyarrow as pa
@@ -188,7 +194,7 @@ class ArrowSheet:
             out = table[inverse].tolist()
         else:
             out = arr.take(pa.array(keep)).to_pylist()
-        patches = [(int(r), text) for (r, cc), text in self.errors.items() if cc == c]
+        patches = [(int(r), value) for (r, cc), value in self.patches.items() if cc == c]
         if patches:
             where = {int(r): i for i, r in enumerate(keep)}
             for r, text in patches:
@@ -200,6 +206,10 @@ class ArrowSheet:
                 else:
                     out[where[r]] = text
         return out
+
+
+def _filled(value: Any) -> bool:
+    return bool(value.strip()) if isinstance(value, str) else True
 
 
 def _is_text(t: Any) -> bool:
@@ -227,18 +237,24 @@ def _datetimes(part: Any) -> list[Any]:
     return out
 
 
-def load(reader: Any, title: str, scan: Any, layout_check: Any) -> ArrowSheet | None:
+def load(reader: Any, title: str, scan: Any, layout_check: Any, dates: Sequence[str] = ()) -> ArrowSheet | None:
     """Read sheet ``title`` through fastexcel, or None when it cannot be read identically to calamine (see above).
 
     ``reader`` is a ``fastexcel.ExcelReader``; ``scan`` the safety scan of the sheet; ``layout_check(head_rows)``
-    says whether row 1 is the table's header and no foreign layout claims the sheet.
+    says whether row 1 is the table's header and no foreign layout claims the sheet. The columns headed by one of
+    ``dates`` (a date field's names) are read as dates whatever else they hold: a total row's 合计, a date typed as
+    text or a boolean comes back from fastexcel's cell errors as calamine has it; a number that is not a whole day
+    (which fastexcel would turn into a date and time) sends the sheet back to calamine.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if scan is None or scan.merged or not scan.text_head or scan.rows < 2:
         return None
-    sheet = reader.load_sheet(title, header_row=0, skip_rows=0, schema_sample_rows=None, dtype_coercion="strict")
+    pinned_types = {name: "datetime" for name in dates} or None
+    sheet = reader.load_sheet(
+        title, header_row=0, skip_rows=0, schema_sample_rows=None, dtype_coercion="strict", dtypes=pinned_types
+    )
     infos = sheet.selected_columns
     batch, cell_errors = sheet.to_arrow_with_errors()
     width = max((ci.absolute_index + 1 for ci in infos), default=0)
@@ -259,23 +275,45 @@ def load(reader: Any, title: str, scan: Any, layout_check: Any) -> ArrowSheet | 
             ms = arr.cast("int64")
             if arr.null_count < len(arr) and (pc.min(ms).as_py() < _FIRST_MS or pc.max(ms).as_py() > _LAST_MS):
                 return None
+            if ci.dtype_from != "guessed" and np.any(np.mod(ms.drop_null().to_numpy(), MS_PER_DAY)):
+                return None  # a time of day: a datetime cell, or a plain number fastexcel made a date of
         elif not (pa.types.is_string(t) or pa.types.is_integer(t) or pa.types.is_boolean(t) or pa.types.is_null(t)):
             return None  # ISO dates and durations: python-calamine's conversion is not reproduced here
         columns[ci.absolute_index] = arr
     if any(n.endswith(tuple(f"_{i}" for i in range(10))) and n.rsplit("_", 1)[0] in seen for n in names if n):
         return None  # fastexcel renamed a repeated header ("金额" twice → "金额_1"): calamine's row 1 is not known
     offset = (infos[0].absolute_index - infos[0].index) if infos else 0
+    pinned = {ci.index for ci in infos if ci.dtype_from != "guessed"}
+    # error cells: their text from the safety scan, as calamine's path puts it back (one the scan did not see
+    # reads as calamine's "", which None reads the same as)
+    patches: dict[tuple[int, int], Any] = {
+        (r - 2, c - 1): text for (r, c), text in scan.errors.items() if r >= 2 and c <= width
+    }
     for e in cell_errors.errors if cell_errors else ():
-        r, c = e.position
-        if "but got 'Error(" not in e.detail:
+        r, c = e.position  # r: the row below the header row 0; c: the column from the sheet's first
+        got = e.detail.partition("but got '")[2]
+        if got.startswith("Error("):
+            continue
+        if c not in pinned:
             return None  # a value fastexcel could not read as its column's type
-        if (r + 1, c + offset + 1) not in scan.errors:
-            continue  # an error cell the scan did not see: calamine gives "" there, and None reads the same
-    errors = {(r - 2, c - 1): text for (r, c), text in scan.errors.items() if r >= 2 and c <= width}
-    result = ArrowSheet(title, names, columns, batch.num_rows, errors)
+        value = _debug_value(got.removesuffix("'"))
+        if value is None:
+            return None
+        patches[(r - 1, c + offset)] = value
+    result = ArrowSheet(title, names, columns, batch.num_rows, patches)
     if not layout_check(result):
         return None
     return result
+
+
+def _debug_value(text: str) -> str | bool | None:
+    """The cell a fastexcel error detail shows (Rust's Debug form): ``String("合计")`` → 合计, ``Bool(true)`` → True;
+    None for anything else, or a text Rust escaped (a backslash: quotes, control characters), not taken back."""
+    if text in ("Bool(true)", "Bool(false)"):
+        return text == "Bool(true)"
+    if text.startswith('String("') and text.endswith('")') and "\\" not in text:
+        return text[8:-2]
+    return None
 
 
 __all__ = ["MIN_ROWS", "ArrowSheet", "Coded", "load"]

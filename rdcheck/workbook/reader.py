@@ -471,7 +471,8 @@ class _ArrowReader:
                 import fastexcel
 
                 self.reader = fastexcel.read_excel(_fastexcel_source(self.path))
-            return arrow.load(self.reader, title, scan, lambda sheet: _arrow_fits(sheet, layout))
+            dates = [n for f in layout.fields if f.kind == DATE for n in f.names]
+            return arrow.load(self.reader, title, scan, lambda sheet: _arrow_fits(sheet, layout), dates)
         except BaseException as exc:  # noqa: BLE001 - whatever fastexcel cannot do, calamine does (or says why not)
             if is_interrupt(exc):
                 raise
