@@ -29,7 +29,7 @@ from ..outfile import OutputRefused, replacing, same_file
 from ..text import display_width, one_line
 from ..workbook.layout import AMOUNT, ENTERPRISE
 from ..workbook.safety import inspect, is_interrupt, native_stderr_quiet
-from ..workbook.values import EXCEL_EPOCH, name_key
+from ..workbook.values import name_key
 from .i18n import PILLAR, SEVERITY, lang_of, t
 from .text import finding_order
 
@@ -40,7 +40,6 @@ MAX_COMMENT_FINDINGS = 10  # findings spelt out in one cell's comment; the rest 
 MAX_COMMENT_CHARS = 4_000
 MAX_TEXT = 32_767
 MAX_COMMENTS = 10_000  # per sheet: beyond it Excel slows to a crawl; fills and 检查结果 still show every finding
-FIRST_SERIAL_DATE = dt.date(1900, 3, 1)  # from here on, serial = days since EXCEL_EPOCH (Excel's 1900 leap bug)
 WIDTH_SAMPLE = 200  # rows looked at to size the columns
 FILLS = {"error": "#FFC7CE", "warning": "#FFE699", "info": "#BDD7EE"}
 RANK = {s: i for i, s in enumerate(reversed(SEVERITIES))}  # info 0 < warning 1 < error 2
@@ -99,6 +98,7 @@ class Formats:
 
     def __init__(self, wb: xlsxwriter.Workbook) -> None:
         self._wb = wb
+        self.workbook = wb
         self._cache: dict[tuple[str, str | None], Any] = {}
         self.header = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True})
         self.link = wb.add_format({"font_color": "blue", "underline": 1, "valign": "top"})
@@ -413,64 +413,53 @@ def _write_source(
 ) -> None:
     """Stream one input sheet into the copy, filling marked cells by severity and commenting them.
 
-    constant_memory wants rows in order (and refuses a comment for a row once a later row is started): marked
-    rows without data are written in their turn, between data rows, and comments go with their row.
+    The rows go out as sheet XML in order (:mod:`rdcheck.report.sheetxml`): marked rows without data are written
+    in their turn, between data rows; comments (kept apart by xlsxwriter) are all added before the sheet is closed.
     """
     if sheet.refused is not None:
         _write_refused(ws, sheet, fmts, lang)
         return
+    from .sheetxml import SheetXml
+
     rows, row0, col0 = sheet.load()
+    out = SheetXml(ws, fmts.workbook, fmts)
     widths: dict[int, int] = {}
     pending = sorted(marks)
     p = 0
     r = row0 - 1
     comments = Budget(MAX_COMMENTS)
-    write_string, write_number = ws.write_string, ws.write_number
-    text_fmt, number_fmt, amount_fmt, date_fmt = (fmts.get(k) for k in ("text", "number", "amount", "date"))
     for i, values in enumerate(rows):
         r = row0 + i
         if r >= MAX_ROWS:
             break
         while p < len(pending) and pending[p] < r:
-            _write_marks_only(ws, marks[pending[p]], pending[p], fmts)
+            _write_marks_only(out, marks[pending[p]], pending[p])
             _write_comments(ws, marks[pending[p]], pending[p], lang, comments)
             p += 1
         if i < WIDTH_SAMPLE:
             _measure(widths, values, col0, amount_cols)
         row_marks = marks.get(r)
         if row_marks is None and not amount_at:
-            # the fast path, taken by almost every row: no marks, values by type
-            for c, value in enumerate(values, col0):
-                tv = type(value)
-                if tv is str:
-                    if value:
-                        write_string(r, c, value if len(value) <= MAX_TEXT else value[:MAX_TEXT], text_fmt)
-                elif tv is float and math.isfinite(value):
-                    write_number(r, c, value, amount_fmt if c in amount_cols else number_fmt)
-                elif tv is dt.date and value >= FIRST_SERIAL_DATE:
-                    write_number(r, c, (value - EXCEL_EPOCH).days, date_fmt)
-                elif value is not None and value != "":
-                    write_value(ws, r, c, value, fmts, "amount" if c in amount_cols else None)
+            out.plain_row(r, values, col0, amount_cols)  # almost every row: no marks, values by type
             continue
-        c = col0 - 1
+        cells: dict[int, tuple[Any, str | None, str | None]] = {}
         for c, value in enumerate(values, col0):
             mark = row_marks.get(c) if row_marks else None
-            sev = mark.severity if mark else None
-            if value == "" or value is None:
-                if sev is not None:
-                    ws.write_blank(r, c, None, fmts.get("text", sev))
-            else:
-                is_amount = c in amount_cols or (r, c) in amount_at
-                write_value(ws, r, c, value, fmts, "amount" if is_amount else None, sev)
+            kind = "amount" if c in amount_cols or (r, c) in amount_at else None
+            cells[c] = (value, kind, mark.severity if mark else None)
         if row_marks:
             p += 1 if p < len(pending) and pending[p] == r else 0
             # marked cells outside the row's data: an empty required cell at the end of a short row
-            _write_marks_only(ws, {k: m for k, m in row_marks.items() if k < col0 or k > c}, r, fmts)
+            for k, mark in row_marks.items():
+                if k not in cells:
+                    cells[k] = (None, None, mark.severity)
             _write_comments(ws, row_marks, r, lang, comments)
+        out.cells_row(r, cells)
     for row in pending[p:]:
         if row > r:
-            _write_marks_only(ws, marks[row], row, fmts)
+            _write_marks_only(out, marks[row], row)
             _write_comments(ws, marks[row], row, lang, comments)
+    out.close(lambda row, col, value, kind, sev: write_value(ws, row, col, value, fmts, kind, sev))
     for c, w in widths.items():
         ws.set_column(c, c, min(max(w, 8), 50))
     if sheet.hidden:
@@ -523,9 +512,9 @@ def _write_comments(ws: Worksheet, cells: dict[int, Mark], row: int, lang: str, 
         ws.write_comment(row, col, _comment(mark, lang), {"x_scale": 2.5, "y_scale": min(1 + len(mark.findings), 6)})
 
 
-def _write_marks_only(ws: Worksheet, cells: dict[int, Mark], row: int, fmts: Formats) -> None:
-    for col in sorted(cells):
-        ws.write_blank(row, col, None, fmts.get("text", cells[col].severity))
+def _write_marks_only(out: Any, cells: dict[int, Mark], row: int) -> None:
+    """A marked row the input has no data in: its marked cells, empty and filled."""
+    out.cells_row(row, {c: (None, None, m.severity) for c, m in cells.items()})
 
 
 def _width(text: str) -> int:
@@ -656,6 +645,20 @@ def _restore_template(report: Report, sheets: dict[str, Worksheet], taken: set[s
     return lists, title
 
 
+def _remove_row_files(wb: xlsxwriter.Workbook) -> None:
+    """Remove the row-data files xlsxwriter leaves beside the output: a sheet without cells keeps its file."""
+    for ws in wb.worksheets():
+        name = getattr(ws, "row_data_filename", None)
+        fh = getattr(ws, "row_data_fh", None)
+        if fh is not None:
+            fh.close()
+        if name:
+            try:
+                os.unlink(name)
+            except OSError:  # gone already: packed into the workbook
+                pass
+
+
 def _write(report: Report, src: Path, tmp: str, lang: str) -> None:
     options = {
         "constant_memory": True,
@@ -666,6 +669,7 @@ def _write(report: Report, src: Path, tmp: str, lang: str) -> None:
     }
     wb = xlsxwriter.Workbook(tmp, options)
     with ExitStack() as stack:
+        stack.callback(_remove_row_files, wb)  # after close (callbacks run last first)
         stack.callback(wb.close)
         fmts = Formats(wb)
         taken: set[str] = set()
