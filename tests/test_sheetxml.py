@@ -137,6 +137,19 @@ def test_rows_are_in_order_and_the_xml_is_what_excel_reads(tmp_path: Path) -> No
     assert 't xml:space="preserve"> leading' in xml
 
 
+def test_a_rich_text_lookalike_in_the_last_row_is_text(tmp_path: Path) -> None:
+    wb = xlsxwriter.Workbook(str(tmp_path / "o.xlsx"), OPTIONS)
+    fmts = Formats(wb)
+    ws = wb.add_worksheet("s")
+    out = SheetXml(ws, wb, fmts)
+    out.plain_row(0, ["a", 1.0], 0, set())
+    out.plain_row(1, ["<r>last</r>", 2.0], 0, set())  # held for xlsxwriter, which would write it raw
+    out.close(lambda row, col, value, kind, sev: write_value(ws, row, col, value, fmts, kind, sev))
+    wb.close()
+    got = openpyxl.load_workbook(tmp_path / "o.xlsx")["s"]
+    assert [[c.value for c in row] for row in got.iter_rows()] == [["a", 1], ["<r>last</r>", 2]]
+
+
 def test_escaping_and_cutting() -> None:
     assert escape_text("plain 中文") == "plain 中文"
     assert escape_text("a<b>&\x00_x00e9_\ufffe") == "a&lt;b&gt;&amp;_x0000__x005F_x00e9__xFFFE_"

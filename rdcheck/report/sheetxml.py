@@ -266,7 +266,9 @@ class SheetXml:
         numbers in the same order, and the copy is the same file byte for byte.
         """
         held = self._held
-        self._held = None
+        if held is not None and _has_rich_lookalike(held):
+            self._release()  # xlsxwriter would write such a text raw, as rich-text XML: it goes out here, escaped
+        held, self._held = self._held, None
         self.flush()
         ws = self.ws
         if self.rowmin is not None:
@@ -283,3 +285,10 @@ class SheetXml:
             cells = {c: (v, "amount" if c in amount_cols else None, None) for c, v in enumerate(values, col0)}
         for c in sorted(cells):
             write_value(r, c, *cells[c])
+
+
+def _has_rich_lookalike(held: tuple[Any, ...]) -> bool:
+    """Whether a held row has a text xlsxwriter would take for rich-text XML ("<r>…</r>") and write unescaped."""
+    _, values, _, _, cells = held
+    texts = values if cells is None else [spec[0] for spec in cells.values()]
+    return any(isinstance(v, str) and v.startswith("<r>") and v.endswith("</r>") for v in texts)
