@@ -261,3 +261,38 @@ def test_the_sample_with_a_capitalised_line_after_formation():
     serious = [(f.rule, f.cell) for f in report.findings if f.severity in ("error", "warning")]
     assert serious == [("B17", want["cell"])]
     assert report.a107012["43"] == 1200 and report.a107012["44"] == 0
+
+
+def test_c21_asks_for_a_formation_date_only_where_the_workbook_has_a_place_for_it():
+    """本年形成无形资产摊销额 claimed, no project forming this year: the standard workbook is asked for the date; a
+    foreign layout (here a single official-style ledger) has no such column, so C21 stays quiet there."""
+    from rdcheck.workbook import read_book
+
+    layouts = Path(__file__).resolve().parent.parent / "samples" / "layouts"
+    foreign = read_book(layouts / "single-ledger.xlsx")
+    assert foreign.foreign is not None and not foreign.projects.has("无形资产形成日期")
+    foreign.enterprise.values["本年形成无形资产摊销额"] = D(3000)
+    assert [f for f in check(foreign) if f.rule == "C21"] == []
+    standard = book([project_a()], lines=ledger_rows()[:2], 本年形成无形资产摊销额=3000)
+    assert [(f.rule, f.column) for f in check(standard) if f.rule == "C21"] == [("C21", "本年形成无形资产摊销额")]
+
+
+def test_c08_counts_the_projects_amortisation():
+    """The income statement's 研发费用 holds "计入管理费用的自行开发无形资产的摊销" (财会〔2018〕15号): with project C's
+    60,000 of amortisation stated on 研发项目 (formed 2021), 1,060,000 = 1,000,000 expensed + 60,000 is no gap."""
+    c = [
+        "C",
+        "项目C",
+        "自主研发",
+        "试验发展",
+        "已完成",
+        "资本化",
+        dt.date(2020, 3, 1),
+        dt.date(2021, 6, 30),
+        None,
+        None,
+    ]
+    with_c = book([project_a(), project_b(), [*c, 60000]], 利润表研发费用=1060000)
+    without = book([project_a(), project_b(), [*c, None]], 利润表研发费用=1060000)
+    assert [f for f in check(with_c) if f.rule == "C08"] == []
+    assert [f.rule for f in check(without) if f.rule == "C08"] == ["C08"]
