@@ -30,14 +30,17 @@ ENT, LED, PRJ = ENTERPRISE.name, LEDGER.name, PROJECTS.name
 def other_costs_over_limit(ctx: Context) -> Iterator[Hit]:
     excess = figure(ctx, "other_limit", "excess")
     if isinstance(excess, Decimal) and excess > 0:
+        prior = figure(ctx, "other_limit", "prior_cat6")  # earlier years pooled in the formation year (28号 三（一）)
         yield Hit(
             sheet=LED,
             column="费用类别",
             value=excess,
+            variant="with_prior" if isinstance(prior, Decimal) and prior else None,
             values={
                 "excess": excess,
                 "limit": figure(ctx, "other_limit", "limit"),
                 "actual": figure(ctx, "other_limit", "in_scope_cat6"),
+                "prior": prior,
             },
         )
 

@@ -50,7 +50,9 @@ class Computation:
     summary2021: list[dict[str, Any]]
     notes: list[str]  # Chinese; notes_en the same in English
     rate_modelled: bool
-    other_limit: dict[str, Decimal]  # base, in_scope_cat6, out_of_scope_cat6, limit, allowed, excess
+    other_limit: dict[
+        str, Decimal
+    ]  # prior_base, prior_cat6, base, in_scope_cat6, out_of_scope_cat6, limit, allowed, excess (pooled)
     overseas: dict[str, Decimal]  # line37, line38, limit, excess
     expensed_book_total: Decimal  # 账载金额 of the counted 费用化 lines
     book_total: Decimal  # 账载金额 of every counted line
