@@ -87,7 +87,7 @@ def prepare_lines(book: Book, year: int | None) -> pd.DataFrame:
         first = projects.drop_duplicates("项目编号").set_index("项目编号")
         lives = project_lives(book)
         forms = {pid: life.forms_in(year) for pid, life in lives.items()}
-        finished = project.map(lambda pid: forms.get(pid, False)).astype(bool)
+        finished = (project.map(forms) == True).astype(bool)  # noqa: E712 (a project not in `forms`: NaN)
         for_client = (project.map(first["受托研发"]) == True).astype(bool)  # noqa: E712 (None/NaN are not True)
     else:
         finished = pd.Series(False, index=data.index)
