@@ -16,6 +16,7 @@ from .common import (
     empty_ledger_reported,
     ledger,
     project_column,
+    project_dates,
     projects,
     repeated_lines,
     tax_year,
@@ -118,8 +119,8 @@ def line_outside_period(ctx: Context) -> Iterator[Hit]:
     if not (_has_ledger(ctx) and _has_projects(ctx)):
         return
     lines = ledger(ctx)
-    start = as_datetime(project_column(ctx, "开始日期"))
-    end = as_datetime(project_column(ctx, "结束日期"))
+    start = project_dates(ctx, "开始日期")
+    end = project_dates(ctx, "结束日期")
     when = lines["when"]
     inverted = start.notna() & end.notna() & (end < start)  # B04 reports the project; its lines are not at fault
     outside = when.notna() & ~inverted & ((start.notna() & (when < start)) | (end.notna() & (when > end)))
@@ -264,7 +265,7 @@ def capitalisation(ctx: Context) -> Iterator[Hit]:
     if lines is None:
         return
     kind = project_column(ctx, "支出类型")
-    start = as_datetime(project_column(ctx, "资本化开始日期"))
+    start = project_dates(ctx, "资本化开始日期")
     missing = lines["project"].isin(set(p.loc[no_start, "项目编号"]))
     for row in lines.index[capital]:
         values = {"project": lines.at[row, "project"]}

@@ -124,6 +124,21 @@ def project_column(ctx: Context, column: str) -> pd.Series:
     return ledger(ctx)["project"].map(by_id)
 
 
+def project_dates(ctx: Context, column: str) -> pd.Series:
+    """A 研发项目 date column as datetime64, mapped onto the ledger lines by 项目编号 (NaT for unknown projects,
+    empty or non-date cells). Converted once per project, not once per line."""
+
+    def make() -> pd.Series:
+        p = projects(ctx)
+        dates = as_datetime(
+            pd.Series([v if isinstance(v, dt.date) else None for v in p[column].tolist()], dtype=object)
+        )
+        by_id = pd.Series(dates.values, index=p["项目编号"].values)
+        return ledger(ctx)["project"].map(by_id)
+
+    return ctx.cached(f"project_dates:{column}", make)
+
+
 def as_datetime(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, errors="coerce") if len(series) else pd.Series([], dtype="datetime64[s]")
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..compute.lifecycle import AMORTISATION, FORMED, KEY_43, KEY_44, PRIOR_CORE, PRIOR_OTHER
 from ..workbook.layout import ENTERPRISE, LEDGER, PROJECTS
-from .common import ZERO, as_datetime, key, ledger, project_column, projects, tax_year
+from .common import ZERO, key, ledger, project_dates, projects, tax_year
 from .registry import Context, Hit, check
 
 ENT, LED, PRJ = ENTERPRISE.name, LEDGER.name, PROJECTS.name
@@ -70,7 +70,7 @@ def capitalised_after_formation(ctx: Context) -> Iterator[Hit]:
     if not ctx.book.projects.present or not ctx.book.ledger.present or ctx.book.ledger.data.empty:
         return
     lines = ledger(ctx)
-    formed = as_datetime(project_column(ctx, FORMED).map(lambda v: v if isinstance(v, dt.date) else None))
+    formed = project_dates(ctx, FORMED)
     late = (lines["expense"] == "资本化") & formed.notna() & lines["when"].notna() & (lines["when"] > formed)
     for row in lines.index[late.astype(bool)]:
         values = {
