@@ -204,3 +204,33 @@ def _title_of(zf: zipfile.ZipFile, part: str) -> str:
     workbook = zf.read("xl/workbook.xml").decode()
     found = re.search(rf'<sheet name="([^"]*)" sheetId="\d+"(?: state="\w+")? r:id="{rid.group(1)}"', workbook)
     return found.group(1) if found else ""
+
+
+def test_the_copy_scans_the_file_again_only_when_the_check_did_not_read_these_bytes(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import shutil
+
+    import rdcheck.report.xlsx as xlsx_mod
+    from rdcheck.api import check
+
+    src = tmp_path / "in.xlsx"
+    shutil.copy(Path(__file__).resolve().parent.parent / "samples" / "ledgers" / "clean.xlsx", src)
+    report = check(src)
+    scans: list[Path] = []
+    real = xlsx_mod.inspect
+
+    def counting(path, *args, **kw):
+        scans.append(Path(path))
+        return real(path, *args, **kw)
+
+    monkeypatch.setattr(xlsx_mod, "inspect", counting)
+    first = write_annotated(report, tmp_path / "a.xlsx")
+    assert scans == []  # the check's preflight bounded every sheet of these bytes
+    _book(src)  # other bytes under the same name: the copy bounds them itself
+    write_annotated(report, tmp_path / "b.xlsx")
+    assert scans == [src]
+    report.sha256 = None  # a hand-made report: nothing is known of the file
+    write_annotated(report, tmp_path / "c.xlsx")
+    assert len(scans) == 2
+    assert openpyxl.load_workbook(first).sheetnames[:2] == ["检查结论", "检查结果"]

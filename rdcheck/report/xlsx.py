@@ -125,15 +125,20 @@ class Formats:
 
 
 @contextmanager
-def open_source(path: str | os.PathLike[str]) -> Iterator[list[SourceSheet]]:
-    """Open the input with python-calamine and give its worksheets (cached values; nothing in the file is run)."""
+def open_source(path: str | os.PathLike[str], checked: frozenset[str] = frozenset()) -> Iterator[list[SourceSheet]]:
+    """Open the input with python-calamine and give its worksheets (cached values; nothing in the file is run).
+
+    ``checked`` names the sheets the check itself read from these very bytes (:func:`read_by_check`): the
+    check's preflight bounded them, so when they are all the copy reads, the file is not scanned a second time.
+    """
     from python_calamine import CalamineWorkbook
 
     from ..workbook.reader import open_workbook
 
     # Every sheet that will be copied is bounded first (calamine allocates a sheet's whole grid, and a 43 kB
-    # file can declare 100M cells); one that cannot be is listed, not copied.
-    refused = inspect(Path(path), collect=True).refused
+    # file can declare 100M cells); one that cannot be is listed, not copied. Unless the check read this file,
+    # that is done before calamine opens it (opening reads the shared strings and styles).
+    refused = None if checked else inspect(Path(path), collect=True).refused
     try:
         wb = open_workbook(CalamineWorkbook, Path(path))
     except BaseException as exc:  # calamine raises assorted error types for unreadable files, panics included
@@ -144,13 +149,33 @@ def open_source(path: str | os.PathLike[str]) -> Iterator[list[SourceSheet]]:
         metadata = list(getattr(wb, "sheets_metadata", []))
         hidden = {m.name for m in metadata if _enum_name(getattr(m, "visible", "Visible")) != "visible"}
         skip = {m.name for m in metadata if _enum_name(getattr(m, "typ", "WorkSheet")) != "worksheet"}
-        yield [
-            SourceSheet(title, title in hidden, wb, refused.get(title)) for title in wb.sheet_names if title not in skip
-        ]
+        titles = [title for title in wb.sheet_names if title not in skip]
+        if refused is None:
+            refused = {} if set(titles) <= checked else inspect(Path(path), collect=True).refused
+        yield [SourceSheet(title, title in hidden, wb, refused.get(title)) for title in titles]
     finally:
         close = getattr(wb, "close", None)
         if close:
             close()
+
+
+def read_by_check(report: Report, src: Path) -> frozenset[str]:
+    """The sheets the report's check read from the bytes now at src: none unless the file is the one checked.
+
+    A Book exists only when the reader's preflight bounded every sheet of the file (``read_book`` scans them all
+    and refuses the file otherwise), and the SHA-256 says these are the bytes it read.
+    """
+    book = report.book
+    titles = getattr(book, "sheet_titles", None) if book is not None else None
+    if not titles or not report.sha256:
+        return frozenset()
+    from ..api import sha256_of
+
+    try:
+        same = sha256_of(src) == report.sha256
+    except OSError:
+        return frozenset()
+    return frozenset(titles) if same else frozenset()
 
 
 def _enum_name(value: Any) -> str:
@@ -678,7 +703,7 @@ def _write(report: Report, src: Path, tmp: str, lang: str) -> None:
         letter = wb.add_worksheet(_safe_title(sheet_name(lang), taken))
         write_letter(letter, wb, report, lang)
         results = wb.add_worksheet(_safe_title(t("results_sheet", lang), taken))
-        sources = stack.enter_context(open_source(src))
+        sources = stack.enter_context(open_source(src, read_by_check(report, src)))
         source_titles = [s.title for s in sources]
         links = {s.title: _safe_title(s.title, taken) for s in sources}
         sheets = {s.title: wb.add_worksheet(links[s.title]) for s in sources}
