@@ -115,8 +115,9 @@ def negative_list(ctx: Context) -> Iterator[Hit]:
                 sheet=ENT,
                 column="负面清单行业收入占比",
                 value=share,
-                variant="share",
-                values={"industry": listed or "负面清单行业", "share": share, "threshold": threshold},
+                variant="share" if listed else "share_unnamed",  # a code off the list has no industry to name
+                hint="share",
+                values={"industry": listed, "share": share, "threshold": threshold},
             )
         return
     if listed:

@@ -162,9 +162,9 @@ NOTE_INTRAMURAL_ESTIMATE = {
     "en": "Intramural R&D is an estimate: {formula} (line 20: fixed assets for R&D acquired this year; "
     "the formula is a policy parameter)",
 }
-NOTE_NEGATIVE_LIST = {
-    "zh": "行业代码属于不适用加计扣除政策的行业（{industry}），加计扣除比例与加计扣除总额按0计算",
-    "en": "The industry code is on the negative list ({industry}): the deduction rate and total are 0",
+NOTE_NEGATIVE_LIST = {  # decided by the stated share (97号 四), not by the code; {industry} is "（…）" or ""
+    "zh": "负面清单行业{industry}收入占比超过50%，不适用加计扣除政策，加计扣除比例与加计扣除总额按0计算",
+    "en": "Negative-list business{industry_en} is above 50% of revenue: the deduction rate and total are 0",
 }
 NOTE_YEAR_OUT_OF_POLICY = {
     "zh": "所属年度 {year} 早于已实现的政策年度，按 {entry} 年度政策计算",
