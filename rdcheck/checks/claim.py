@@ -116,7 +116,6 @@ def negative_list(ctx: Context) -> Iterator[Hit]:
                 column="负面清单行业收入占比",
                 value=share,
                 variant="share" if listed else "share_unnamed",  # a code off the list has no industry to name
-                hint="share",
                 values={"industry": listed, "share": share, "threshold": threshold},
             )
         return

@@ -142,7 +142,9 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
     if deemed:
         note(NOTE_DEEMED_PROFIT)
     elif negative is not None:
-        note(NOTE_NEGATIVE_LIST, industry=f"（{listed}）" if listed else "", industry_en=f" ({listed})" if listed else "")
+        note(
+            NOTE_NEGATIVE_LIST, industry=f"（{listed}）" if listed else "", industry_en=f" ({listed})" if listed else ""
+        )
     elif listed is not None:
         note(NOTE_NEGATIVE_CODE, industry=listed)
     if rate.note and negative is None and not deemed:
