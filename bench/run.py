@@ -132,7 +132,7 @@ def memory_gb() -> str:
 
 
 def versions() -> str:
-    names = ["pandas", "pandera", "openpyxl", "xlsxwriter", "python-calamine", "numpy"]
+    names = ["pandas", "pandera", "openpyxl", "xlsxwriter", "python-calamine", "fastexcel", "pyarrow", "numpy"]
     return ", ".join(f"{n} {metadata.version(n)}" for n in names)
 
 
