@@ -520,6 +520,30 @@ def test_add_lifecycle_dates_and_amortisation(tmp_path):
     assert hits(r, "C22") == [("企业信息", "B12", "warning")] and fig(r, 44) == 25_000
 
 
+def test_add_lifecycle_no_date_one_rule_for_the_pool_and_line_43(tmp_path):
+    """A 已完成 capitalised project without 无形资产形成日期: the 10% pool and lines 43/44 take the same view. With
+    capitalised spending to form it (earlier years' amounts stated) it forms this year: pooled, and its amortisation
+    is line 43; with nothing capitalised (an intangible of an earlier year still amortised) neither is assumed."""
+    ps = lifecycle_projects(D(2024, 6, 30))
+    ps[1]["无形资产形成日期"] = None
+    r = run(tmp_path, projects=ps, lines=LIFECYCLE_LEDGER)
+    assert figures(r, 34, 43, 44, 45) == {34: Decimal("33333.33"), 43: 30_000, 44: 20_000, 45: 475_000}
+    assert hits(r, "C21") == []
+    ps = [
+        project("P01"),
+        project(
+            "P02",
+            项目状态="已完成",
+            支出类型="资本化",
+            资本化开始日期=D(2021, 5, 1),
+            **{"无形资产本年摊销额(元)": 15_000},
+        ),
+    ]
+    r = run(tmp_path, projects=ps, lines=LIFECYCLE_LEDGER[:2])
+    assert hits(r, "C21") == [("研发项目", "N3", "warning")]
+    assert figures(r, 34, 43, 44, 45) == {34: 30_000, 43: None, 44: None, 45: 445_000}
+
+
 # ---- the catalogue and the output a user reads
 
 NEW_RULES = ["B15", "B16", "B17", "C15", "C16", "C17", "C18", "C19", "C20", "C21", "C22", "T10"]

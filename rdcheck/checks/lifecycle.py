@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..compute.lifecycle import AMORTISATION, FORMED, KEY_43, KEY_44, PRIOR_CORE, PRIOR_OTHER
+from ..compute.lifecycle import AMORTISATION, FORMED, KEY_43, KEY_44, PRIOR_CORE, PRIOR_OTHER, project_lives
 from ..workbook.layout import ENTERPRISE, LEDGER, PROJECTS
 from .common import ZERO, key, ledger, project_dates, projects, tax_year
 from .registry import Context, Hit, check
@@ -135,9 +135,11 @@ def amortisation_unplaced(ctx: Context) -> Iterator[Hit]:
     formed = _formed(p)
     key43 = key(ctx, KEY_43)
     own = p["受托研发"] != True  # noqa: E712 (None/NaN are not True)
+    lives = project_lives(ctx.book)
     for row in p.index[own.astype(bool)]:
         pid, when, amount = p.at[row, "项目编号"], formed[row], p.at[row, AMORTISATION]
-        if _stated(amount) and when is None:
+        placed = year is not None and pid in lives and lives[pid].forms_in(year)  # by 已完成, as the 10% pool
+        if _stated(amount) and when is None and not placed:
             yield Hit(sheet=PRJ, row=int(row), column=FORMED, variant="no_formation", values={"project": pid})
         elif year is not None and when is not None and when.year == year and not _stated(amount) and key43 is None:
             values = {"project": pid, "formed": _date(when)}

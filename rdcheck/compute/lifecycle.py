@@ -6,7 +6,10 @@ intangible forms — this year's 资本化 lines *and* what it capitalised in ea
 以前年度资本化五项费用 / 以前年度资本化其他相关费用) — and in no other year.
 
 The formation year is the year of 研发项目.无形资产形成日期; a project without that date is taken to form its
-intangible in the year its 项目状态 is 已完成 (spec §4.1, 执行指引2.0 四（二）4 "当年已结束的资本化项目").
+intangible in the year its 项目状态 is 已完成 (spec §4.1, 执行指引2.0 四（二）4 "当年已结束的资本化项目") when it
+capitalised something to form it: 资本化 lines this year, or earlier years' capitalised amounts stated. The same
+test places its amortisation on line 43; a 已完成 project with neither (an intangible of an earlier year, most
+likely, still listed for its amortisation) is not assumed to form one this year.
 
 A107012 lines 43/44 (本年形成 / 以前年度形成无形资产本年摊销额): the 企业信息 keys when given; otherwise the projects'
 无形资产本年摊销额, placed by formation year (this year → 43, an earlier year → 44). A line that cannot be placed is
@@ -48,12 +51,14 @@ class Life:
     prior_core: Decimal | None
     prior_other: Decimal | None
     amortisation: Decimal | None
+    capitalised_now: bool = False  # it has 资本化 lines dated in the book's year (or undated)
 
     def forms_in(self, year: int | None) -> bool:
-        """The project's intangible forms in ``year``: by 无形资产形成日期 when given, else by 项目状态 已完成."""
+        """The project's intangible forms in ``year``: by 无形资产形成日期 when given, else by 项目状态 已完成 with
+        something capitalised to form it (this year's 资本化 lines, or earlier years' amounts stated)."""
         if self.formed is not None and year is not None:
             return self.formed.year == year
-        return self.finished
+        return self.finished and (self.capitalised_now or self.prior_core is not None or self.prior_other is not None)
 
 
 def project_lives(book: Book) -> dict[Any, Life]:
@@ -62,6 +67,7 @@ def project_lives(book: Book) -> dict[Any, Life]:
     if data.empty:
         return {}
     lives: dict[Any, Life] = {}
+    capitalised_now = _capitalised_now(book)
     for _, row in data.iterrows():
         pid = row.get("项目编号")
         if pid is None or (isinstance(pid, float) and pd.isna(pid)) or pid in lives:
@@ -74,8 +80,22 @@ def project_lives(book: Book) -> dict[Any, Life]:
             prior_core=_amount(row.get(PRIOR_CORE)),
             prior_other=_amount(row.get(PRIOR_OTHER)),
             amortisation=_amount(row.get(AMORTISATION)),
+            capitalised_now=pid in capitalised_now,
         )
     return lives
+
+
+def _capitalised_now(book: Book) -> set[Any]:
+    """The projects with a 资本化 ledger line dated in the book's year (or undated)."""
+    data = book.ledger.data
+    if data.empty or "支出类型" not in data.columns:
+        return set()
+    mask = data["支出类型"] == "资本化"
+    year = book.year
+    if year is not None:
+        dates = data["日期"]
+        mask &= dates.isna() | dates.map(lambda d: isinstance(d, dt.date) and d.year == year)
+    return set(data.loc[mask.astype(bool), "项目编号"].dropna())
 
 
 def prior_pool(lives: Mapping[Any, Life], year: int | None) -> tuple[Decimal, Decimal]:
@@ -117,7 +137,10 @@ def amortisation_lines(values: Mapping[str, Any], lives: Mapping[Any, Life], yea
     for pid, life in own.items():
         if life.amortisation is None:
             continue
-        if life.formed is None or year is None:
+        if year is not None and life.formed is None and life.forms_in(year):
+            stated = True  # no date, but 已完成 with this year's or earlier capitalised spending: as the pool takes it
+            current += life.amortisation
+        elif life.formed is None or year is None:
             stated = True
             unplaced.append(pid)
             loose += life.amortisation
