@@ -234,3 +234,21 @@ def test_the_copy_scans_the_file_again_only_when_the_check_did_not_read_these_by
     write_annotated(report, tmp_path / "c.xlsx")
     assert len(scans) == 2
     assert openpyxl.load_workbook(first).sheetnames[:2] == ["检查结论", "检查结果"]
+
+
+def test_the_lighter_report_writes_the_same_copy_without_holding_the_rows(tmp_path: Path) -> None:
+    from rdcheck.api import check
+    from rdcheck.report.xlsx import for_copy
+
+    src = Path(__file__).resolve().parent.parent / "samples" / "ledgers" / "clean.xlsx"
+    report = check(src)
+    light = for_copy(report)
+    assert list(light.book.ledger.data.columns) == ["日期"] and len(light.book.ledger.data) == len(
+        report.book.ledger.data
+    )
+    assert light.calc.lines is None and report.calc.lines is not None  # the caller's report is left whole
+    assert len(report.book.ledger.data.columns) > 1
+    full, lean = write_annotated(report, tmp_path / "full.xlsx"), write_annotated(light, tmp_path / "lean.xlsx")
+    with zipfile.ZipFile(full) as a, zipfile.ZipFile(lean) as b:
+        assert a.namelist() == b.namelist()
+        assert [n for n in a.namelist() if n != "docProps/core.xml" and a.read(n) != b.read(n)] == []

@@ -77,6 +77,9 @@ def check(
 
                 apply_to_report(report, waivers)
             if fmt == "xlsx":
+                from ..report.xlsx import for_copy
+
+                report = for_copy(report)  # the checked rows are freed before the copy reads the input again
                 _write_xlsx(report, out_paths[file], lang)
         except RdcheckError as exc:
             reason = exc.message(lang)

@@ -8,6 +8,7 @@ from the cell data and can be added in any order.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 import os
@@ -620,6 +621,38 @@ def _write_reconciliation(ws: Worksheet, report: Report, fmts: Formats, lang: st
 
 
 # ---------------------------------------------------------------------------------------------- the entry point
+
+
+KEPT_COLUMNS = ("日期",)  # what the copy reads of a table's rows (rdcheck.report.reading)
+
+
+def for_copy(report: Report) -> Report:
+    """A copy of the report without what only the checking needed: the tables' columns and the computation's frames.
+
+    For a caller that hands its report to :func:`write_annotated` and keeps nothing else of it (``check --format
+    xlsx``): while the copy reads the input a second time, the checked rows are no longer held (at 500k lines the
+    ledger's frame and the computation's line frames are ~200 MB). Titles, columns' letters, findings and figures
+    stay, and each table keeps its rows' dates (what :mod:`rdcheck.report.reading` counts): the copy is the same.
+    """
+    light = copy.copy(report)
+    book = report.book
+    if book is not None:
+        book = light.book = copy.copy(book)
+        for name in ("projects", "ledger", "summary", "staff", "assets"):
+            table = getattr(book, name, None)
+            data = getattr(table, "data", None)
+            if data is not None and hasattr(data, "iloc"):
+                table = copy.copy(table)
+                kept = [c for c in KEPT_COLUMNS if c in data.columns]
+                table.data = data[kept].copy()  # its rows' count and dates, for the letter's reading line
+                setattr(book, name, table)
+    calc = report.calc
+    if calc is not None:
+        calc = light.calc = copy.copy(calc)
+        for name in ("lines", "line_amounts"):
+            if getattr(calc, name, None) is not None:
+                setattr(calc, name, None)
+    return light
 
 
 def write_annotated(
