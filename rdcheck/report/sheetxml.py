@@ -92,7 +92,6 @@ class SheetXml:
         self._held: tuple[int, Sequence[Any], int, set[int], dict[int, Any] | None] | None = None  # the last row
         self._plain: tuple[str | None, str | None, str | None] = (None, None, None)
         self._buf: list[str] = []
-        self._rows = 0
         self.rowmin: int | None = None
         self.rowmax = -1
         self.colmin: int | None = None
@@ -249,7 +248,6 @@ class SheetXml:
             self.colmin = first
         if last > self.colmax:
             self.colmax = last
-        self._rows += 1
         if len(self._buf) >= FLUSH_ROWS:
             self.flush()
 
