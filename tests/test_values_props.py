@@ -291,3 +291,14 @@ def test_header_units_split(name: str, unit: str) -> None:
     key, got = split_unit(f" {name} （{unit}） ")
     assert got == unit
     assert split_unit(name)[0] == key
+
+
+def test_a_number_past_the_decimal_context_is_unreadable_not_a_traceback():
+    """Hypothesis found "1E1000000": abs() of it overflows the decimal context; it must be an Invalid cell (F04)."""
+    from rdcheck.workbook.values import Invalid, parse_amount, parse_int, parse_ratio
+
+    for text in ("1E1000000", "-1E1000000", "1e999999"):
+        assert isinstance(parse_amount(text, "元"), Invalid)
+        assert isinstance(parse_amount(text, "万元"), Invalid)
+        assert isinstance(parse_int(text), Invalid)
+        assert isinstance(parse_ratio(text), Invalid)

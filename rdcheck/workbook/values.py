@@ -175,7 +175,9 @@ def _parse_amount_text(text: str, header_unit: str | None) -> Decimal | Invalid:
 
 def _scale(number: Decimal, unit: str | None, raw: str) -> Decimal | Invalid:
     factor = UNITS.get(unit or "元", 1)
-    if abs(number) * factor > MAX_AMOUNT:
+    # a number of 16 digits or more is past the limit whatever the unit; checked on the exponent first, since
+    # abs() of a text such as "1E1000000" overflows the decimal context (a traceback, not a finding)
+    if not number.is_finite() or number.adjusted() >= 16 or abs(number) * factor > MAX_AMOUNT:
         return Invalid(raw)
     if factor == 1:
         return number
