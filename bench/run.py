@@ -102,6 +102,7 @@ def bench_batch(src: Path, jobs: int, tmp: Path, python: str = PY) -> float:
         [python, "-m", "rdcheck", "batch", str(src), "-o", str(out), "--jobs", str(jobs), "--quiet"],
         check=True,
         stdout=subprocess.DEVNULL,
+        cwd=tmp,  # not the checkout: `python -m` puts the working folder first, and would run this code as `before`
     )
     rate = files / (time.perf_counter() - t0)
     rows = (out / "results.jsonl").read_text(encoding="utf-8").count('"status": "error"')
