@@ -137,20 +137,24 @@ def test_without_a_formation_date_a_finished_project_forms_this_year():
     assert fen(running.other_limit["limit"]) == D("97777.78")
 
 
+# project C: capitalised from 2020-03-01, its intangible formed 2021-06-30 (the amortisation is added per test)
+PROJECT_C = [
+    "C",
+    "项目C",
+    "自主研发",
+    "试验发展",
+    "已完成",
+    "资本化",
+    dt.date(2020, 3, 1),
+    dt.date(2021, 6, 30),
+    None,
+    None,
+]
+
+
 def test_lines_43_and_44_by_formation_year():
     """B formed 2023 amortises 12,000 (line 43); C formed 2021 amortises 8,000 (line 44). Line 45 = 41 + 43 + 44."""
-    c = [
-        "C",
-        "项目C",
-        "自主研发",
-        "试验发展",
-        "已完成",
-        "资本化",
-        dt.date(2020, 3, 1),
-        dt.date(2021, 6, 30),
-        None,
-        None,
-    ]
+    c = PROJECT_C
     calc = compute(book([project_a(), project_b(formed=dt.date(2023, 9, 30), amort=12000), [*c, 8000]]))
     a = calc.a107012
     assert a[43] == 12000 and a[44] == 8000
@@ -280,18 +284,7 @@ def test_c21_asks_for_a_formation_date_only_where_the_workbook_has_a_place_for_i
 def test_c08_counts_the_projects_amortisation():
     """The income statement's 研发费用 holds "计入管理费用的自行开发无形资产的摊销" (财会〔2018〕15号): with project C's
     60,000 of amortisation stated on 研发项目 (formed 2021), 1,060,000 = 1,000,000 expensed + 60,000 is no gap."""
-    c = [
-        "C",
-        "项目C",
-        "自主研发",
-        "试验发展",
-        "已完成",
-        "资本化",
-        dt.date(2020, 3, 1),
-        dt.date(2021, 6, 30),
-        None,
-        None,
-    ]
+    c = PROJECT_C
     with_c = book([project_a(), project_b(), [*c, 60000]], 利润表研发费用=1060000)
     without = book([project_a(), project_b(), [*c, None]], 利润表研发费用=1060000)
     assert [f for f in check(with_c) if f.rule == "C08"] == []
