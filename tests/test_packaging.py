@@ -26,9 +26,10 @@ def test_package_data_covers_every_rule_file():
 
 
 def test_every_package_folder_is_listed():
-    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "rdcheck").rglob("__init__.py")} | {
-        "rdcheck.rules"
-    }
+    """Every folder under rdcheck/ — code, or data such as templates and migrations — is a listed package (a data
+    folder not listed is shipped only with setuptools' "Package would be ignored" warnings)."""
+    folders = [ROOT / "rdcheck", *(p for p in (ROOT / "rdcheck").rglob("*") if p.is_dir())]
+    found = {".".join(p.relative_to(ROOT).parts) for p in folders if p.name != "__pycache__"} | {"rdcheck.rules"}
     assert found == set(SETUPTOOLS["packages"])
 
 
@@ -77,3 +78,10 @@ def test_the_wheel_ships_the_catalogue(tmp_path):
     assert "rdcheck/cli/__init__.py" in names and "rdcheck/district/rollup.py" in names
     migrations = {f"rdcheck/district/migrations/{p.name}" for p in (ROOT / "rdcheck/district/migrations").glob("*.sql")}
     assert migrations and migrations <= names  # the register's schema ships with the wheel
+    web = {
+        f"rdcheck/{p.relative_to(ROOT / 'rdcheck').as_posix()}"
+        for folder in ("web/templates", "web/static")
+        for p in (ROOT / "rdcheck" / folder).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+    assert web and web <= names  # the page's templates and static files too
