@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..workbook.layout import SUBITEM_CATEGORY
@@ -130,11 +131,16 @@ def project_dates(ctx: Context, column: str) -> pd.Series:
 
     def make() -> pd.Series:
         p = projects(ctx)
+        lines = ledger(ctx)["project"]
         dates = as_datetime(
             pd.Series([v if isinstance(v, dt.date) else None for v in p[column].tolist()], dtype=object)
         )
-        by_id = pd.Series(dates.values, index=p["项目编号"].values)
-        return ledger(ctx)["project"].map(by_id)
+        dates = dates.to_numpy() if dates.dtype.kind == "M" else dates.to_numpy(dtype="datetime64[ns]")
+        if not len(dates):  # no project with an id: every line's date is unknown (pandas cannot map an empty lookup)
+            return pd.Series(np.full(len(lines), np.datetime64("NaT"), dtype=dates.dtype), index=lines.index)
+        # 项目编号 is unique in projects(): each line's position in it, -1 for an unknown project
+        at = pd.Index(p["项目编号"].tolist(), dtype=object).get_indexer(lines.astype(object))
+        return pd.Series(np.where(at >= 0, dates[at], np.datetime64("NaT")), index=lines.index)
 
     return ctx.cached(f"project_dates:{column}", make)
 

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import string
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -121,9 +121,15 @@ def show(value: Any, kind: str, lang: str = "zh") -> str:
     if value is None:
         return "—"
     if kind == "amount" and isinstance(value, (Decimal, int, float)):
-        return f"{to_fen(Decimal(str(value))):,.2f}"
+        try:
+            return f"{to_fen(Decimal(str(value))):,.2f}"
+        except InvalidOperation:  # too many digits to show to the fen (a hostile cell's ratio of amounts)
+            return f"{Decimal(str(value)):E}"
     if kind == "percent" and isinstance(value, (Decimal, int, float)):
-        pct = (Decimal(str(value)) * 100).quantize(Decimal("0.01"))
+        try:
+            pct = (Decimal(str(value)) * 100).quantize(Decimal("0.01"))
+        except InvalidOperation:  # e.g. 研发使用比例 typed as 1E+30: shown as it is, not a traceback
+            return f"{(Decimal(str(value)) * 100).normalize():E}%"
         return f"{pct.normalize():f}%"
     if kind == "date" and isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()[:10]

@@ -48,7 +48,8 @@ FAR_REFS = ["XFD1048576", "A1048577", "XFE1", "A0", "0", "AAAAA1", "A-1", "ZZ999
 
 
 def seeds(folder: Path) -> list[Path]:
-    """The valid workbooks every case starts from: standard books with dates and amounts, one with extra sheets."""
+    """The valid workbooks every case starts from: standard books with dates and amounts, one with extra sheets, one
+    of 2,500 lines (the Arrow path), and an .xls."""
     folder.mkdir(parents=True, exist_ok=True)
 
     def extra(wb: Any) -> None:
@@ -61,6 +62,8 @@ def seeds(folder: Path) -> list[Path]:
         standard(folder / "s3.xlsx", lines=3),
         standard(folder / "s12.xlsx", lines=12, extra=extra),
         standard(folder / "headers.xlsx", headers_only=True),
+        # big enough for the Arrow reader (workbook/arrow.py reads a table sheet of 2,000 rows or more)
+        standard(folder / "s2500.xlsx", lines=2500),
     ]
     out.append(old_xls(folder / "old.xls"))
     return out
