@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 
@@ -40,3 +41,21 @@ def terminal_safe(text: object, keep_colour: bool = False) -> str:
     for colour, part in zip(colours, parts[1:], strict=True):
         out += [colour, _CONTROL.sub("", part)]
     return "".join(out)
+
+
+def display_path(path: str) -> str:
+    """Return a path as text that JSON and Excel can hold.
+
+    A file name that is not UTF-8 (a zip made on a Chinese Windows and unpacked on Linux keeps its GBK bytes)
+    reaches Python with surrogate escapes, which no UTF-8 writer accepts: read it as GB18030 when it is that,
+    else show the odd bytes as \\xNN.
+    """
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        raw = os.fsencode(path)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")

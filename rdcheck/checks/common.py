@@ -118,6 +118,16 @@ def projects(ctx: Context) -> pd.DataFrame:
     return data[data["项目编号"].notna() & ~data["项目编号"].duplicated()]
 
 
+def project_book_sums(ctx: Context) -> dict[Any, Any]:
+    """项目编号 → the 账载金额 of its counted ledger lines, summed (a project without lines is absent)."""
+
+    def make() -> dict[Any, Any]:
+        lines = ledger(ctx)
+        return lines[lines["counted"]].groupby("project")["book"].sum().to_dict()
+
+    return ctx.cached("project_book_sums", make)
+
+
 def project_column(ctx: Context, column: str) -> pd.Series:
     """A 研发项目 column mapped onto the ledger lines by 项目编号 (None for unknown projects)."""
     p = projects(ctx)

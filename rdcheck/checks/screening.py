@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..workbook.layout import LEDGER, PROJECTS
 from .claim import policy_of
-from .common import ZERO, dec, key, ledger, projects, tax_year
+from .common import ZERO, dec, key, ledger, project_book_sums, projects, tax_year
 from .registry import Context, Hit, check
 
 LED, PRJ = LEDGER.name, PROJECTS.name
@@ -74,6 +74,14 @@ def _claimed_lines(ctx: Context) -> pd.Series:
     return ctx.cached("claimed_lines", make)
 
 
+def _naming(ctx: Context, words: list[str]) -> pd.Series:
+    """The 摘要 of the claimed lines (``_claimed_lines``) that name any of ``words``, indexed by Excel row: one
+    regex scan of each 摘要, not one per word."""
+    text = _summary_text(ctx)[_claimed_lines(ctx)]
+    any_word = re.compile("|".join(map(re.escape, words)))
+    return text[text.str.contains(any_word, regex=True).astype(bool)]
+
+
 @check("C16")
 def fiscal_funds(ctx: Context) -> Iterator[Hit]:
     """国家税务总局公告2015年第97号 二（五）: 企业取得作为不征税收入处理的财政性资金用于研发活动所形成的费用或无形
@@ -84,16 +92,9 @@ def fiscal_funds(ctx: Context) -> Iterator[Hit]:
     words = policy_of(ctx).fiscal_fund_words(tax_year(ctx))
     if not words:
         return
-    lines = ledger(ctx)
-    text = _summary_text(ctx)
-    candidate = _claimed_lines(ctx)
-    rows = lines.index[candidate]
-    texts = text[candidate].tolist()
-    any_word = re.compile("|".join(map(re.escape, words)))
-    for row, line in zip(rows, texts, strict=True):
-        if any_word.search(line):  # one scan per line; the first word of the list is the one named
-            found = next(w for w in words if w in line)
-            yield Hit(sheet=LED, row=int(row), column="摘要", value=line, values={"word": found})
+    for row, line in _naming(ctx, words).items():
+        found = next(w for w in words if w in line)  # the first word of the list is the one named
+        yield Hit(sheet=LED, row=int(row), column="摘要", value=line, values={"word": found})
 
 
 @check("C17")
@@ -106,8 +107,7 @@ def done_for_client(ctx: Context) -> Iterator[Hit]:
     client = p[p["受托研发"] == True]  # noqa: E712 (None is not True)
     if client.empty:
         return
-    lines = ledger(ctx)
-    sums = lines[lines["counted"]].groupby("project")["book"].sum()
+    sums = project_book_sums(ctx)
     for row, pid in client["项目编号"].items():
         amount = dec(sums.get(pid, ZERO))
         if amount:
@@ -123,14 +123,9 @@ def summary_words(ctx: Context) -> Iterator[Hit]:
     words = policy_of(ctx).non_deductible_words(tax_year(ctx))
     if not words:
         return
-    lines = ledger(ctx)
-    text = _summary_text(ctx)
-    candidate = _claimed_lines(ctx)
-    # only the lines naming any of the words are looked at word by word (one regex scan of every 摘要)
-    any_word = re.compile("|".join(re.escape(item["word"]) for item in words))
-    text, sub = text[candidate], lines["sub"][candidate]
-    named = text.str.contains(any_word, regex=True).astype(bool)
-    text, sub = text[named], sub[named]
+    # only the lines naming any of the words are looked at word by word
+    text = _naming(ctx, [item["word"] for item in words])
+    sub = ledger(ctx)["sub"][text.index]
     hits: dict[int, dict] = {}
     for item in words:
         found = _matches(text, item["word"]) & ~sub.isin(item["except"])

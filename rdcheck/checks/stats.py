@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from ..workbook.layout import ENTERPRISE, LEDGER, PROJECTS
-from .common import ZERO, dec, figure, key, ledger, projects, total, unread_cells
+from .common import ZERO, dec, figure, key, ledger, project_book_sums, projects, total, unread_cells
 from .registry import Context, Hit, check
 
 ENT = ENTERPRISE.name
@@ -249,8 +249,7 @@ def basic_research(ctx: Context) -> Iterator[Hit]:
     basic = p[p["研究类型"] == "基础研究"]
     if basic.empty:
         return
-    lines = ledger(ctx)
-    sums = lines[lines["counted"]].groupby("project")["book"].sum()
+    sums = project_book_sums(ctx)
     for row, pid in basic["项目编号"].items():
         amount = dec(sums.get(pid, ZERO))
         if amount != 0:

@@ -90,12 +90,13 @@ def _capitalised_now(book: Book) -> set[Any]:
     data = book.ledger.data
     if data.empty or "支出类型" not in data.columns:
         return set()
-    mask = data["支出类型"] == "资本化"
+    capitalised = data.loc[(data["支出类型"] == "资本化").astype(bool), ["日期", "项目编号"]]
     year = book.year
-    if year is not None:
-        dates = data["日期"]
-        mask &= dates.isna() | dates.map(lambda d: isinstance(d, dt.date) and d.year == year)
-    return set(data.loc[mask.astype(bool), "项目编号"].dropna())
+    return {
+        pid
+        for when, pid in zip(capitalised["日期"].tolist(), capitalised["项目编号"].tolist(), strict=True)
+        if pd.notna(pid) and (year is None or pd.isna(when) or (isinstance(when, dt.date) and when.year == year))
+    }
 
 
 def prior_pool(lives: Mapping[Any, Life], year: int | None) -> tuple[Decimal, Decimal]:

@@ -7,32 +7,14 @@ wide its characters.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any
 
+from ..text import display_path
 from .plan import normalise_uscc
 
 MAX_NAME_BYTES = 200  # one output file name, in UTF-8 bytes
-
-
-def display_path(path: str) -> str:
-    """Return a path as text that JSON and Excel can hold.
-
-    A file name that is not UTF-8 (a zip made on a Chinese Windows and unpacked on Linux keeps its GBK bytes)
-    reaches Python with surrogate escapes, which no UTF-8 writer accepts: read it as GB18030 when it is that,
-    else show the odd bytes as \\xNN.
-    """
-    try:
-        path.encode("utf-8")
-        return path
-    except UnicodeEncodeError:
-        raw = os.fsencode(path)
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", "backslashreplace")
 
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"

@@ -9,7 +9,6 @@ It prints on one A4 landscape page. Rows are written top to bottom (the workbook
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import PILLARS, SEVERITIES, Report, decimal_or_none, to_fen
+from ..text import display_path
 from .i18n import PILLAR, SEVERITY, STATUS, t
 from .reading import incomplete_line, read_line
 
@@ -111,7 +111,7 @@ def write_letter(ws: Worksheet, wb: Workbook, report: Report, lang: str, today: 
         ("enterprise", ent.get("name")),
         ("uscc", ent.get("uscc")),
         ("year", ent.get("year")),
-        ("file", _shown(Path(str(report.file)).name)),
+        ("file", display_path(Path(str(report.file)).name)),
     ):
         ws.write_string(r, 0, w[key], f.label)
         ws.merge_range(r, 1, r, LAST_COL, "" if value is None else str(value), f.text)
@@ -203,19 +203,6 @@ def _figures(ws: Worksheet, r: int, report: Report, lang: str, w: dict[str, str]
             ws.write_number(r, 2, float(to_fen(amount)), f.amount)
         r += 1
     return r + 1
-
-
-def _shown(name: str) -> str:
-    """A file name as text a workbook can hold (a GBK name from a Windows zip reaches Python escaped)."""
-    try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
-        raw = os.fsencode(name)
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", "backslashreplace")
 
 
 def _line(a: dict[Any, Any], n: int) -> Any:
