@@ -6,6 +6,7 @@ import hashlib
 import os
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -162,10 +163,22 @@ def load_book(path: str | os.PathLike[str], config: Any = None, info: Any = None
     return book
 
 
-def check(path: str | os.PathLike[str], config: Any = None, lang: str = "zh", info: Any = None) -> Report:
-    """Read and check one workbook; raise ReadError when it cannot be read."""
+def check(
+    path: str | os.PathLike[str],
+    config: Any = None,
+    lang: str = "zh",
+    info: Any = None,
+    on_read: Callable[[Book], Any] | None = None,
+) -> Report:
+    """Read and check one workbook; raise ReadError when it cannot be read.
+
+    ``on_read(book)`` is called once the workbook is read, before it is checked (the annotated copy starts
+    reading the file again on the other core: :class:`rdcheck.report.ahead.ReadAhead`).
+    """
     warming = _warm_up()
     book = load_book(path, config, info)
+    if on_read is not None:
+        on_read(book)
     if warming is not None:
         warming.join()
     return check_book(book, config=config, lang=lang, sha256=sha256_of(path))

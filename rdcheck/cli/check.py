@@ -70,8 +70,13 @@ def check(
     results: list[Any] = []
     unreadable = failing = False
     for file in files:
+        ahead = None
         try:
-            report = check_file(file, config=config, lang=lang, info=info)
+            if fmt == "xlsx":
+                from ..report.ahead import ReadAhead
+
+                ahead = ReadAhead(file)  # the copy's second read of the file, on the other core during the check
+            report = check_file(file, config=config, lang=lang, info=info, on_read=ahead.start if ahead else None)
             if waivers:
                 from ..district.waivers import apply_to_report
 
@@ -80,7 +85,7 @@ def check(
                 from ..report.xlsx import for_copy
 
                 report = for_copy(report)  # the checked rows are freed before the copy reads the input again
-                _write_xlsx(report, out_paths[file], lang)
+                _write_xlsx(report, out_paths[file], lang, ahead)
         except RdcheckError as exc:
             reason = exc.message(lang)
         except Exception as exc:  # one bad file must not stop the others, nor show a traceback
@@ -89,6 +94,9 @@ def check(
             results.append(report)
             failing = failing or any(f.severity in FAIL_ON[fail_on] and f.waived is None for f in report.findings)
             continue
+        finally:
+            if ahead is not None:
+                ahead.close()  # what the copy did not take (the check or the copy failed)
         unreadable = True
         _fail(file, reason)
         results.append(json_report.unreadable(file, reason))
@@ -120,11 +128,11 @@ def _waivers(register_path: str | None, lang: str) -> list[Any]:
         raise UsageFailure(exc.message(lang)) from None
 
 
-def _write_xlsx(report: Any, out: Path, lang: str) -> None:
+def _write_xlsx(report: Any, out: Path, lang: str, ahead: Any = None) -> None:
     from ..report.xlsx import write_annotated
 
     try:
-        write_annotated(report, out, lang=lang)
+        write_annotated(report, out, lang=lang, ahead=ahead)
     except OSError as exc:  # the output, not the input, is at fault: say so
         raise RdcheckError(
             f"无法写入 {out}：{exc.strerror or exc}", f"cannot write {out}: {exc.strerror or exc}"

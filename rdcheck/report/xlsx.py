@@ -66,11 +66,12 @@ class SourceSheet:
     hidden: bool = False
     _book: Any = None
     refused: ReadError | None = None  # the preflight could not bound it (over the limits, damaged): not copied
+    _read: Any = None  # the sheet calamine read ahead (rdcheck.report.ahead), or None: read it here
 
     def load(self) -> tuple[Iterable[Sequence[Any]], int, int]:
         """Return the sheet's rows and the 0-based (row, col) where they start."""
         try:
-            sheet = self._book.get_sheet_by_name(self.title)
+            sheet, self._read = self._read or self._book.get_sheet_by_name(self.title), None
         except BaseException as exc:  # calamine raises assorted error types for damaged sheets, panics included
             if is_interrupt(exc):
                 raise
@@ -126,11 +127,15 @@ class Formats:
 
 
 @contextmanager
-def open_source(path: str | os.PathLike[str], checked: frozenset[str] = frozenset()) -> Iterator[list[SourceSheet]]:
+def open_source(
+    path: str | os.PathLike[str], checked: frozenset[str] = frozenset(), ahead: Any = None
+) -> Iterator[list[SourceSheet]]:
     """Open the input with python-calamine and give its worksheets (cached values; nothing in the file is run).
 
     ``checked`` names the sheets the check itself read from these very bytes (:func:`read_by_check`): the
     check's preflight bounded them, so when they are all the copy reads, the file is not scanned a second time.
+    ``ahead`` is a :class:`rdcheck.report.ahead.ReadAhead` the check started on this file: its workbook and the
+    sheets it read are used when the bytes are the ones checked.
     """
     from python_calamine import CalamineWorkbook
 
@@ -139,9 +144,15 @@ def open_source(path: str | os.PathLike[str], checked: frozenset[str] = frozense
     # Every sheet that will be copied is bounded first (calamine allocates a sheet's whole grid, and a 43 kB
     # file can declare 100M cells); one that cannot be is listed, not copied. Unless the check read this file,
     # that is done before calamine opens it (opening reads the shared strings and styles).
+    wb, read = ahead.take() if ahead is not None else (None, {})
+    if wb is not None and not checked:  # not the bytes the check read: start again from the file
+        close = getattr(wb, "close", None)
+        if close:
+            close()
+        wb, read = None, {}
     refused = None if checked else inspect(Path(path), collect=True).refused
     try:
-        wb = open_workbook(CalamineWorkbook, Path(path))
+        wb = wb or open_workbook(CalamineWorkbook, Path(path))
     except BaseException as exc:  # calamine raises assorted error types for unreadable files, panics included
         if is_interrupt(exc):
             raise
@@ -153,7 +164,7 @@ def open_source(path: str | os.PathLike[str], checked: frozenset[str] = frozense
         titles = [title for title in wb.sheet_names if title not in skip]
         if refused is None:
             refused = {} if set(titles) <= checked else inspect(Path(path), collect=True).refused
-        yield [SourceSheet(title, title in hidden, wb, refused.get(title)) for title in titles]
+        yield [SourceSheet(title, title in hidden, wb, refused.get(title), read.get(title)) for title in titles]
     finally:
         close = getattr(wb, "close", None)
         if close:
@@ -660,22 +671,26 @@ def write_annotated(
     out_path: str | os.PathLike[str],
     lang: str = "zh",
     source: str | os.PathLike[str] | None = None,
+    ahead: Any = None,
 ) -> Path:
     """Write the annotated copy of the report's workbook to out_path; return the path written.
 
     The input (``source``, by default ``report.file``) is only read; the copy is written to a temporary file
-    beside out_path and moved into place when complete, so a failure never leaves half a workbook.
+    beside out_path and moved into place when complete, so a failure never leaves half a workbook. ``ahead`` is
+    the :class:`rdcheck.report.ahead.ReadAhead` started while the report was made (``api.check(on_read=…)``).
     """
     lang = lang_of(lang)
     src = Path(source if source is not None else report.file)
     out = Path(out_path)
     if src.exists() and same_file(out, src):
+        if ahead is not None:
+            ahead.close()
         raise OutputRefused(f"输出文件与输入文件相同：{out}", f"the output is the input file: {out}")
     out.parent.mkdir(parents=True, exist_ok=True)
     with replacing(out) as tmp:
         try:
             with native_stderr_quiet():
-                _write(report, src, str(tmp), lang)
+                _write(report, src, str(tmp), lang, ahead)
         except (RdcheckError, OSError, MemoryError):
             raise
         except BaseException as exc:  # a sheet that panics calamine part-way through its rows, say
@@ -717,7 +732,7 @@ def _remove_row_files(wb: xlsxwriter.Workbook) -> None:
                 pass
 
 
-def _write(report: Report, src: Path, tmp: str, lang: str) -> None:
+def _write(report: Report, src: Path, tmp: str, lang: str, ahead: Any = None) -> None:
     options = {
         "constant_memory": True,
         "strings_to_formulas": False,
@@ -736,7 +751,7 @@ def _write(report: Report, src: Path, tmp: str, lang: str) -> None:
         letter = wb.add_worksheet(_safe_title(sheet_name(lang), taken))
         write_letter(letter, wb, report, lang)
         results = wb.add_worksheet(_safe_title(t("results_sheet", lang), taken))
-        sources = stack.enter_context(open_source(src, read_by_check(report, src)))
+        sources = stack.enter_context(open_source(src, read_by_check(report, src), ahead))
         source_titles = [s.title for s in sources]
         links = {s.title: _safe_title(s.title, taken) for s in sources}
         sheets = {s.title: wb.add_worksheet(links[s.title]) for s in sources}
