@@ -151,12 +151,13 @@ def _withheld(book: Book, calc: Any, findings: list, lang: str, sha256: str | No
     )
 
 
-def load_book(path: str | os.PathLike[str], config: Any = None, info: Any = None) -> Book:
+def load_book(path: str | os.PathLike[str], config: Any = None, info: Any = None, prescan: Any = None) -> Book:
     """Read one workbook into the Book that is checked (and converted); raise ReadError when it cannot be read.
 
-    ``info`` is an :class:`~rdcheck.workbook.Enterprise` (``--info``) for a workbook without 企业信息.
+    ``info`` is an :class:`~rdcheck.workbook.Enterprise` (``--info``) for a workbook without 企业信息;
+    ``prescan`` the command's :class:`~rdcheck.workbook.prescan.Prescan` of the file, if any.
     """
-    book = read_book(path, Limits.from_mapping(getattr(config, "limits", None)), info=info)
+    book = read_book(path, Limits.from_mapping(getattr(config, "limits", None)), info=info, prescan=prescan)
     from .workbook.layouts.erp_layout import apply_erp_map
 
     apply_erp_map(book, getattr(config, "erp_map", None))  # ERP 多栏账: the enterprise's own sub-account map
@@ -169,14 +170,17 @@ def check(
     lang: str = "zh",
     info: Any = None,
     on_read: Callable[[Book], Any] | None = None,
+    prescan: Any = None,
 ) -> Report:
     """Read and check one workbook; raise ReadError when it cannot be read.
 
     ``on_read(book)`` is called once the workbook is read, before it is checked (the annotated copy starts
-    reading the file again on the other core: :class:`rdcheck.report.ahead.ReadAhead`).
+    reading the file again on the other core: :class:`rdcheck.report.ahead.ReadAhead`). ``prescan`` is the
+    command's :class:`~rdcheck.workbook.prescan.Prescan` of the file (its safety scan, run beside the command's
+    imports), if it started one.
     """
     warming = _warm_up()
-    book = load_book(path, config, info)
+    book = load_book(path, config, info, prescan)
     if on_read is not None:
         on_read(book)
     if warming is not None:

@@ -57,6 +57,28 @@ def check(
     register_path: str | None = None,
 ) -> None:
     """Check one or more ledgers (FILE...); exit 0 clean, 1 findings at --fail-on, 2 unreadable or usage error."""
+    from ..workbook.prescan import Prescan
+
+    prescan = Prescan.start(files[0])  # the first file's safety scan, beside the imports below (prescan.py)
+    try:
+        _check(files, fmt, output, fail_on, lang, config_path, force, info_path, register_path, prescan)
+    finally:
+        if prescan is not None:
+            prescan.close()
+
+
+def _check(
+    files: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    fail_on: str,
+    lang: str,
+    config_path: str | None,
+    force: bool,
+    info_path: str | None,
+    register_path: str | None,
+    prescan: Any,
+) -> None:
     from ..api import check as check_file
     from ..report import json as json_report
     from ..report import text as text_report
@@ -76,7 +98,14 @@ def check(
                 from ..report.ahead import ReadAhead
 
                 ahead = ReadAhead(file)  # the copy's second read of the file, on the other core during the check
-            report = check_file(file, config=config, lang=lang, info=info, on_read=ahead.start if ahead else None)
+            report = check_file(
+                file,
+                config=config,
+                lang=lang,
+                info=info,
+                on_read=ahead.start if ahead else None,
+                prescan=prescan if file == files[0] else None,
+            )
             if waivers:
                 from ..district.waivers import apply_to_report
 

@@ -385,7 +385,7 @@ def wanted_sheet(title: str) -> bool:
     return False
 
 
-def load_sheets(path: str | os.PathLike[str], limits: Any = None, arrow: str = "auto") -> Sheets:
+def load_sheets(path: str | os.PathLike[str], limits: Any = None, arrow: str = "auto", scanned: Any = None) -> Sheets:
     """Load the rows of the sheets rdcheck reads (cached values; nothing in the file is run).
 
     ``safety.inspect`` looks at the file first (spec §7: empty, not Excel, encrypted, zip bomb, XML entities,
@@ -395,7 +395,8 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None, arrow: str = "
 
     A big table sheet of an .xlsx is read through Arrow (``arrow.py``: an :class:`ArrowSheet` in place of its rows)
     when that gives exactly calamine's values; ``arrow="never"`` reads every sheet with calamine, ``"always"``
-    tries Arrow whatever the sheet's size (the tests compare both).
+    tries Arrow whatever the sheet's size (the tests compare both). ``scanned`` is the Preflight of this file
+    made already (the command's pre-scan, ``prescan.py``): it is not scanned again.
     """
     from python_calamine import CalamineWorkbook, PasswordError
 
@@ -403,7 +404,7 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None, arrow: str = "
 
     p = Path(path)
     # every sheet (a foreign layout's sheets may have any name); a missing file, a FIFO or a device is said here
-    checked = inspect(p, limits, None)
+    checked = scanned if scanned is not None else inspect(p, limits, None)
     try:
         wb = open_workbook(CalamineWorkbook, p)
     except PasswordError:
@@ -538,16 +539,19 @@ def open_workbook(calamine: Any, path: Path) -> Any:
     return calamine.from_path(str(path))
 
 
-def read_book(path: str | os.PathLike[str], limits: Any = None, info: Any = None) -> Book:
+def read_book(path: str | os.PathLike[str], limits: Any = None, info: Any = None, prescan: Any = None) -> Book:
     """Read one enterprise workbook into a Book; raise ReadError when the file cannot be read.
 
     ``limits`` is a :class:`rdcheck.workbook.safety.Limits` (None = defaults): what rdcheck agrees to read.
     ``info`` is an :class:`Enterprise` from an ``--info`` file, for a workbook without 企业信息.
+    ``prescan`` is the command's :class:`rdcheck.workbook.prescan.Prescan` of this file, if it started one.
     """
+    from .prescan import scanned
     from .safety import native_stderr_quiet
 
     with gc_paused(), native_stderr_quiet():  # a calamine panic is a one-line ReadError, not a Rust backtrace
-        return book_from_sheets(load_sheets(path, limits), path=str(path), info=info)
+        sheets = load_sheets(path, limits, scanned=scanned(prescan, path, limits))
+        return book_from_sheets(sheets, path=str(path), info=info)
 
 
 @contextmanager

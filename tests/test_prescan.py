@@ -1,0 +1,94 @@
+"""The command's safety scan of its first file, run in a forked child beside the imports (workbook/prescan.py):
+the same Preflight as the scan in-process, used only while the file is the one scanned and the limits are the
+defaults; a bad file is refused in the same words."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rdcheck.cli import main
+from rdcheck.workbook import prescan as prescan_mod
+from rdcheck.workbook.prescan import Prescan
+from rdcheck.workbook.safety import DEFAULT_LIMITS, Limits, inspect
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "ledgers" / "flaw_bad_category.xlsx"
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+
+
+def started(path: Path) -> Prescan:
+    if threading.active_count() > 1:
+        pytest.skip("another thread is running in this test process: the pre-scan does not fork beside it")
+    got = Prescan.start(path)
+    assert got is not None
+    return got
+
+
+def test_the_child_scans_as_the_process_would(tmp_path: Path) -> None:
+    src = shutil.copy(SAMPLE, tmp_path / "book.xlsx")
+    scan = started(src).result(src, None)
+    assert scan is not None and scan == inspect(src, DEFAULT_LIMITS, None)
+    assert scan.kind == "xlsx" and "辅助账明细" in scan.sheets and scan.sheets["辅助账明细"].rows > 1
+
+
+def test_a_file_replaced_after_the_scan_or_other_limits_are_scanned_again(tmp_path: Path) -> None:
+    src = shutil.copy(SAMPLE, tmp_path / "book.xlsx")
+    pre = started(src)
+    select.select([pre._fd], [], [], 30)  # the child has scanned (it writes once done)
+    other = shutil.copy(ROOT / "samples" / "ledgers" / "clean.xlsx", tmp_path / "other.xlsx")
+    os.replace(other, src)  # a new file at the same path
+    assert pre.result(src, None) is None
+    assert started(src).result(src, Limits(max_rows=10)) is None
+    assert started(src).result(tmp_path / "another.xlsx", None) is None
+
+
+def test_a_bad_file_sends_nothing_and_the_command_says_why(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    assert started(bad).result(bad, None) is None
+    result = subprocess.run(
+        [sys.executable, "-m", "rdcheck", "check", str(bad), "--format", "json"], capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "损坏" in json.loads(result.stdout)["error"]
+
+
+def test_a_child_not_waited_for_is_stopped(tmp_path: Path) -> None:
+    src = shutil.copy(SAMPLE, tmp_path / "book.xlsx")
+    pre = started(src)
+    pre.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pre._pid, os.WNOHANG)  # reaped
+
+
+def test_the_command_gives_the_same_report_with_the_pre_scan_and_without(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[bool] = []
+    real = prescan_mod.scanned
+
+    def spy(prescan, path, limits):
+        got = real(prescan, path, limits)
+        calls.append(got is not None)
+        return got
+
+    monkeypatch.setattr(prescan_mod, "scanned", spy)
+    if threading.active_count() > 1:
+        pytest.skip("another thread is running in this test process")
+    with_pre = CliRunner().invoke(main, ["check", str(SAMPLE), "--format", "json"])
+    monkeypatch.setattr(Prescan, "start", classmethod(lambda cls, path: None))
+    without = CliRunner().invoke(main, ["check", str(SAMPLE), "--format", "json"])
+    assert calls == [True, False]
+    drop = ("elapsed",)
+    a, b = json.loads(with_pre.output), json.loads(without.output)
+    assert {k: v for k, v in a.items() if k not in drop} == {k: v for k, v in b.items() if k not in drop}
+    assert any(f["rule"] == "B03" or f["cell"] for f in a["findings"])
