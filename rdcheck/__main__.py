@@ -1,5 +1,5 @@
 """`python -m rdcheck` is the `rdcheck` command."""
 
-from .cli import main
+from .cli import run
 
-main()
+run()

@@ -6,6 +6,7 @@ No checking logic lives in cli/: each command parses options, calls the library 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -121,6 +122,32 @@ class _Main(click.Group):
             click.echo(interrupted_note(lang), err=True)
             sys.exit(130)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def run() -> None:
+    """The ``rdcheck`` command (``main`` is the click group the tests invoke).
+
+    ``rdcheck check`` ends without the interpreter's teardown: once its outputs are written whole (each through a
+    temporary file renamed into place), closed, and standard output and error flushed, unloading pandas, pyarrow
+    and pandera module by module only costs time (~0.15 s a run). Every other command exits as usual.
+    """
+    if len(sys.argv) < 2 or sys.argv[1] != "check":
+        main()
+        return
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+        if not isinstance(code, int):
+            if code is not None:
+                print(code, file=sys.stderr)
+            code = 0 if code is None else 1
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing more can be said there
+                pass
+        os._exit(code)
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
