@@ -3,7 +3,7 @@
     python bench/run.py [--sizes 10000,100000,500000] [--rounds 3] [--large-rounds 3] [--district-files 400]
                         [--batch-rounds 2] [--dir DIR]
 
-For each size, whole processes, pair by pair (a b a c …), median wall time and peak RSS:
+For each size, whole processes, pair by pair (a b a c …), median wall time, peak RSS and CPU time:
   (a) the bare read: ``pandas.read_excel(path, sheet_name=None, engine="calamine")``
   (b) ``rdcheck check FILE --format json``
   (c) ``rdcheck check FILE --format xlsx -o …``
@@ -42,8 +42,9 @@ START = time.perf_counter()
 BARE = "import sys, pandas; pandas.read_excel(sys.argv[1], sheet_name=None, engine='calamine')"
 
 
-def run(cmd: list[str]) -> tuple[float, float]:
-    """Run a whole process; return its wall time (s) and peak RSS (MB)."""
+def run(cmd: list[str]) -> tuple[float, float, float]:
+    """Run a whole process; return its wall time (s), peak RSS (MB) and CPU time (s, user + system, with the
+    children it waited for: a check's pre-scan process counts)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -52,7 +53,7 @@ def run(cmd: list[str]) -> tuple[float, float]:
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode not in (0, 1):
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err[-2000:]}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def bench_size(path: Path, rounds: int, out: Path) -> dict[str, Any]:
@@ -65,12 +66,14 @@ def bench_size(path: Path, rounds: int, out: Path) -> dict[str, Any]:
         c.append(run([*RDCHECK, "check", str(path), "--format", "xlsx", "-o", str(out), "--fail-on", "never"]))
     med = {k: statistics.median(x[0] for x in v) for k, v in (("a", a), ("b", b), ("c", c))}
     rss = {k: max(x[1] for x in v) for k, v in (("a", a), ("b", b), ("c", c))}
+    cpu = {k: statistics.median(x[2] for x in v) for k, v in (("a", a), ("b", b), ("c", c))}
     # ratios pair by pair: each rdcheck run against the bare read taken just before it
     rbs = [b[i][0] / a[2 * i][0] for i in range(rounds)]
     rcs = [c[i][0] / a[2 * i + 1][0] for i in range(rounds)]
     return {
         **{f"t_{k}": v for k, v in med.items()},
         **{f"rss_{k}": v for k, v in rss.items()},
+        **{f"cpu_{k}": v for k, v in cpu.items()},
         "b/a": statistics.median(rbs),
         "c/a": statistics.median(rcs),
         "b/a rounds": rbs,
@@ -161,9 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores, {memory_gb()} GB, Python {platform.python_version()}")
     print(f"libraries: {versions()}")
     print()
-    header = "| lines | (a) bare read | (b) check json | (c) check xlsx | b/a | c/a | RSS a / b / c (MB) | b/a, c/a by round |"
+    header = (
+        "| lines | (a) bare read | (b) check json | (c) check xlsx | b/a | c/a | RSS a / b / c (MB) "
+        "| CPU a / b / c (s) | b/a, c/a by round |"
+    )
     print(header)
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         results: dict[int, dict[str, Any]] = {}
@@ -172,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
             r = results[size] = bench_size(args.dir / f"ledger-{size}.xlsx", rounds, tmp / f"report-{size}.xlsx")
             print(
                 f"| {size:,} | {r['t_a']:.2f} s | {r['t_b']:.2f} s | {r['t_c']:.2f} s | {r['b/a']:.2f} | "
-                f"{r['c/a']:.2f} | {r['rss_a']:.0f} / {r['rss_b']:.0f} / {r['rss_c']:.0f} | {rounds_text(r)} |",
+                f"{r['c/a']:.2f} | {r['rss_a']:.0f} / {r['rss_b']:.0f} / {r['rss_c']:.0f} | "
+                f"{r['cpu_a']:.2f} / {r['cpu_b']:.2f} / {r['cpu_c']:.2f} | {rounds_text(r)} |",
                 flush=True,
             )
         speedup = rate = rate_before = None
