@@ -245,3 +245,39 @@ def test_the_ledger_is_read_through_arrow_on_the_standard_samples():
     plain, fast, arrow = books(ROOT / "samples" / "ledgers" / "clean.xlsx")
     assert "辅助账明细" in arrow and differences(plain, fast) == []
     assert LEDGER.name in fast.ledger.title or fast.ledger.title == "辅助账明细"
+
+
+# ---------------------------------------------------------------- amounts in yuan made from Arrow's floats
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.floats(min_value=-1e6, max_value=1e6).map(lambda v: round(v, 2)),
+            st.sampled_from([0.1, 0.2, 0.1 + 0.2, -0.0, 1e-7, 5e-324, 1e15, -1e15, 1e15 + 0.125, 2.5e15, 1e300]),
+            st.none(),
+        ),
+        max_size=40,
+    ),
+    patched=st.dictionaries(st.integers(0, 39), st.sampled_from(["#REF!", "#DIV/0!", "12.5", " "]), max_size=3),
+)
+def test_amounts_from_arrow_floats_are_the_decimals_of_each_float(values, patched):
+    """Floats.yuan gives what parsing each float gives (Decimal(repr(v)) for a fraction: Arrow's text of a float has
+    the same shortest round-trip digits), the same Python types, and the same Invalid verdicts."""
+    import pyarrow as pa
+
+    from rdcheck.workbook.arrow import Floats
+    from rdcheck.workbook.values import parse_amount, parse_column
+
+    patched = {i: v for i, v in patched.items() if i < len(values)}
+    column = Floats(pa.array(values, type=pa.float64()), patched)
+    plain = list(values)
+    for i, v in patched.items():
+        plain[i] = v
+    parse = lambda v: parse_amount(v, "元")  # noqa: E731 - as reader._parser makes it
+    got, got_bad = column.yuan(parse)
+    want, want_bad = parse_column(plain, parse, "amount", "元")
+    assert [(type(v), repr(v)) for v in got] == [(type(v), repr(v)) for v in want]
+    assert got_bad == want_bad and column.tolist() == plain

@@ -25,9 +25,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
+
+from .values import Invalid
 
 # fastexcel logs a warning for an all-empty column ("falling back to string"); that is not the user's business
 logging.getLogger("fastexcel").addHandler(logging.NullHandler())
@@ -53,6 +56,59 @@ class Coded:
 
     def __init__(self, distinct: list[Any], index: np.ndarray) -> None:
         self.distinct, self.index = distinct, index
+
+
+class Floats:
+    """A float column's values for the kept rows: the Arrow array, and the cells put over it (position -> value:
+    an error cell's text from the safety scan)."""
+
+    __slots__ = ("array", "patched")
+
+    def __init__(self, array: Any, patched: dict[int, Any]) -> None:
+        self.array, self.patched = array, patched
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def tolist(self) -> list[Any]:
+        out = self.array.to_pylist()
+        for i, value in self.patched.items():
+            out[i] = value
+        return out
+
+    def yuan(self, parse: Any) -> tuple[np.ndarray, bool]:
+        """``parse_column(self.tolist(), parse, "amount", "元")`` as an object array, and whether any came out
+        Invalid: an amount in yuan within ±10^15 is ``Decimal(int(v))`` when whole, else ``Decimal(repr(v))`` —
+        made here from Arrow's text of the float (the same shortest round-trip digits as ``repr``, so the same
+        Decimal: tests/test_arrow_reader.py); nulls, other floats and the patched cells go through ``parse``."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = self.array
+        v = arr.to_numpy(zero_copy_only=False)  # a null reads NaN, which fails both comparisons
+        out = np.empty(len(v), dtype=object)
+        with np.errstate(invalid="ignore"):
+            fine = (v >= -1e15) & (v <= 1e15)
+            whole = fine & (np.trunc(v) == v)
+        rows = np.flatnonzero(whole)
+        out[rows] = list(map(Decimal, v[rows].astype(np.int64).tolist()))
+        rows = np.flatnonzero(fine & ~whole)
+        if len(rows):
+            out[rows] = list(map(Decimal, pc.cast(arr.take(pa.array(rows)), pa.string()).to_pylist()))
+        bad = False
+        valid = arr.is_valid().to_numpy(zero_copy_only=False) if arr.null_count else None
+        for i in np.flatnonzero(~fine).tolist():
+            if i in self.patched:
+                continue
+            if valid is not None and not valid[i]:
+                out[i] = parse(None)
+            else:
+                out[i] = r = parse(float(v[i]))
+                bad = bad or type(r) is Invalid
+        for i, value in self.patched.items():
+            out[i] = r = parse(value)
+            bad = bad or type(r) is Invalid
+        return out, bad
 
 
 class ArrowSheet:
@@ -118,7 +174,8 @@ class ArrowSheet:
 
         The same rows ``read_table`` keeps from calamine's rows: a row is kept when some cell is not blank, unless
         its first non-blank cell is a total word (合计, 小计 …) and, on the ledger, its 凭证号 is not a voucher.
-        A text column's values come as (distinct values, index per kept row), the rest as lists.
+        A text or date column's values (and an empty column's) come as :class:`Coded` (distinct values, index per
+        kept row), a float column's as :class:`Floats`, the rest as lists.
         """
         import pyarrow.compute as pc
 
@@ -178,10 +235,10 @@ class ArrowSheet:
         import pyarrow.compute as pc
 
         arr = self.columns.get(c)
-        if arr is None or arr.null_count == len(arr):
-            out: Any = [None] * len(keep)
+        if arr is None or arr.null_count == len(arr):  # one value (None) for every row
+            out: Any = Coded([None], np.zeros(len(keep), dtype=np.intp))
         elif _is_text(arr.type):
-            enc = pc.dictionary_encode(arr.take(pa.array(keep)))
+            enc = pc.dictionary_encode(_rows(arr, keep))
             uniques = [*enc.dictionary.to_pylist(), None]
             idx = enc.indices.fill_null(len(uniques) - 1).to_numpy(zero_copy_only=False).copy()
             out = Coded(uniques, idx)
@@ -189,11 +246,12 @@ class ArrowSheet:
             ms = arr.cast("int64").fill_null(0).to_numpy(zero_copy_only=False)[keep]
             valid = arr.is_valid().to_numpy(zero_copy_only=False)[keep]
             days, inverse = np.unique(np.floor_divide(ms, MS_PER_DAY), return_inverse=True)
-            table = np.array([_EPOCH + dt.timedelta(days=int(d)) for d in days] + [None], dtype=object)
-            inverse = np.where(valid, inverse.reshape(-1), len(days))
-            out = table[inverse].tolist()
+            distinct = [_EPOCH + dt.timedelta(days=int(d)) for d in days.tolist()] + [None]
+            out = Coded(distinct, np.where(valid, inverse.reshape(-1), len(days)))
+        elif pa.types.is_floating(arr.type):
+            out = Floats(_rows(arr, keep), {})
         else:
-            out = arr.take(pa.array(keep)).to_pylist()
+            out = _rows(arr, keep).to_pylist()
         patches = [(int(r), value) for (r, cc), value in self.patches.items() if cc == c]
         if patches:
             where = {int(r): i for i, r in enumerate(keep)}
@@ -203,9 +261,18 @@ class ArrowSheet:
                 if isinstance(out, Coded):
                     out.distinct.append(text)
                     out.index[where[r]] = len(out.distinct) - 1
+                elif isinstance(out, Floats):
+                    out.patched[where[r]] = text
                 else:
                     out[where[r]] = text
         return out
+
+
+def _rows(arr: Any, keep: np.ndarray) -> Any:
+    """The array's values at the kept rows (itself when every row is kept: ``keep`` is then 0 … n-1)."""
+    import pyarrow as pa
+
+    return arr if len(keep) == len(arr) else arr.take(pa.array(keep))
 
 
 def _filled(value: Any) -> bool:
@@ -316,4 +383,4 @@ def _debug_value(text: str) -> str | bool | None:
     return None
 
 
-__all__ = ["MIN_ROWS", "ArrowSheet", "Coded", "load"]
+__all__ = ["MIN_ROWS", "ArrowSheet", "Coded", "Floats", "load"]

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import ReadError
 from ..text import one_line
-from .arrow import ArrowSheet, Coded
+from .arrow import ArrowSheet, Coded, Floats
 from .book import Book, Enterprise, Table, column_letter
 from .layout import (
     AMOUNT,
@@ -248,21 +248,22 @@ def _parse_fields(
             continue
         c, unit = found[f.name]
         values = columns_of[c]
-        maybe_noted = True
-        if isinstance(values, Coded):  # a text column from Arrow: its distinct values, and an index per row
-            distinct, index = values.distinct, values.index
-            parsed_distinct, any_bad = parse_column(distinct, _parser(f, unit), f.kind, _scale_unit(f, unit))
-            lookup = np.empty(len(parsed_distinct), dtype=object)
-            lookup[:] = parsed_distinct
-            parsed = lookup[index].tolist()
-            maybe_noted = any(type(v) is Noted for v in parsed_distinct)
+        parse, scale_unit = _parser(f, unit), _scale_unit(f, unit)
+        if isinstance(values, Coded):  # from Arrow: the column's distinct values, and an index per row
+            block[:, j] = _parse_coded(table, f, values, parse, scale_unit, body_rows)
+            continue
+        if isinstance(values, Floats):  # from Arrow: a float column
+            if f.kind == AMOUNT and UNITS.get(scale_unit, 1) == 1:
+                parsed, any_bad = values.yuan(parse)
+            else:
+                parsed, any_bad = parse_column(values.tolist(), parse, f.kind, scale_unit)
         else:
-            parsed, any_bad = parse_column(values, _parser(f, unit), f.kind, _scale_unit(f, unit))
+            parsed, any_bad = parse_column(values, parse, f.kind, scale_unit)
         if any_bad:
             bad = {body_rows[i]: v for i, v in enumerate(parsed) if isinstance(v, Invalid)}
             table.invalid[f.name] = bad
             parsed = [None if isinstance(v, Invalid) else v for v in parsed]
-        if f.kind in (CATEGORY, SUBITEM) and maybe_noted:
+        if f.kind in (CATEGORY, SUBITEM):
             noted = {body_rows[i]: v for i, v in enumerate(parsed) if isinstance(v, Noted)}
             if noted:  # read from the code, the name typed after it noted for F05's warning
                 table.noted[f.name] = noted
@@ -271,6 +272,29 @@ def _parse_fields(
     table.data = pd.DataFrame(
         block, index=pd.Index(body_rows, name="row"), columns=[f.name for f in layout.fields], dtype=object, copy=False
     )
+
+
+def _parse_coded(
+    table: Table, f: Field, values: Coded, parse: Callable[[Any], Any], scale_unit: str | None, body_rows: list[int]
+) -> np.ndarray:
+    """A coded column's values parsed: each distinct value once, the rows taking theirs by index (what parsing
+    every row gives, Invalid and Noted cells recorded the same way)."""
+    parsed, any_bad = parse_column(values.distinct, parse, f.kind, scale_unit)
+    lookup = np.empty(len(parsed), dtype=object)
+    lookup[:] = parsed
+    index = values.index
+    if any_bad:
+        flags = np.array([isinstance(v, Invalid) for v in parsed], dtype=bool)
+        table.invalid[f.name] = {body_rows[i]: lookup[index[i]] for i in np.flatnonzero(flags[index]).tolist()}
+        lookup[flags] = None
+    if f.kind in (CATEGORY, SUBITEM):
+        flags = np.array([isinstance(v, Noted) for v in lookup.tolist()], dtype=bool)
+        rows = np.flatnonzero(flags[index]).tolist() if flags.any() else []
+        if rows:  # read from the code, the name typed after it noted for F05's warning
+            table.noted[f.name] = {body_rows[i]: lookup[index[i]] for i in rows}
+            for k in np.flatnonzero(flags).tolist():
+                lookup[k] = lookup[k].value
+    return lookup[index]
 
 
 def read_enterprise(title: str | None, rows: Rows) -> Enterprise:

@@ -404,6 +404,7 @@ def parse_column(values: Iterable[object], parse: Callable[[object], Any], kind:
             else:
                 append(parse_text(v))
         return out, False
+    none = _MISSING  # parse(None), made once
     for v in values:
         tv = type(v)
         if tv is str:
@@ -419,7 +420,9 @@ def parse_column(values: Iterable[object], parse: Callable[[object], Any], kind:
         elif dates and tv is dt.datetime:
             r = v.date()
         elif v is None:
-            r = parse(None)
+            if none is _MISSING:
+                none = parse(None)
+            r = none
         else:
             r = parse(v)
             bad = bad or type(r) is Invalid
