@@ -585,8 +585,19 @@ def _found(pattern: re.Pattern[bytes], chunk: bytes, end: int) -> bool:
 
 
 def _quoted_e(chunk: bytes, end: int) -> bool:
-    """``b'"e"' in chunk[:end] or b"'e'" in chunk[:end]``: whether the chunk may hold an error cell (t="e")."""
-    i = 0
+    """``b'"e"' in chunk[:end] or b"'e'" in chunk[:end]``: whether the chunk may hold an error cell (t="e").
+
+    Where "e" is rare (Excel's sheets: shared strings, no text in the cells) each one is looked at; where it is
+    not (inline strings: t="inlineStr"), the regex finds each e" or e' instead."""
+    i = chunk.find(b"e", 0, end)
+    for _ in range(RARE_TRIES):
+        if i < 0:
+            return False
+        if 0 < i and i + 1 < end and chunk[i + 1 : i + 2] in (b'"', b"'") and chunk[i - 1 : i] == chunk[i + 1 : i + 2]:
+            return True
+        i = chunk.find(b"e", i + 1, end)
+    if i < 0:
+        return False
     for _ in range(RARE_TRIES):
         m = _E_QUOTE.search(chunk, i, end)
         if m is None:
