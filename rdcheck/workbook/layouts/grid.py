@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ..book import column_letter
@@ -33,13 +34,27 @@ _NUMBERING_WORDS = frozenset({"序号", "行次", "栏次"})
 def norm(value: Any) -> str:
     """Fold a cell's text for matching: full-width folded, spaces removed, a leading code (``1.``, ``(1)``,
     ``一、``) dropped, a trailing colon dropped."""
+    return _norm_text(value) if type(value) is str else _norm(value)
+
+
+def _norm(value: Any) -> str:
     text = _LEADING_CODE.sub("", fold(raw_text(value)))
     return _SPACES.sub("", text).rstrip(":：")
 
 
+# The layouts' fingerprints look at the same head cells over and over (~5,000 times a workbook): a text's folding
+# is made once. Texts only: 1, 1.0 and True are equal keys with different texts.
+_norm_text = lru_cache(maxsize=16384)(_norm)
+
+
 def norm_plain(value: Any) -> str:
     """Like :func:`norm`, with every bracketed part removed too (``费用明细（税法规定）`` → ``费用明细``)."""
-    return _BRACKETS.sub("", norm(value))
+    return _norm_plain_text(value) if type(value) is str else _BRACKETS.sub("", _norm(value))
+
+
+@lru_cache(maxsize=16384)
+def _norm_plain_text(text: str) -> str:
+    return _BRACKETS.sub("", _norm_text(text))
 
 
 def is_code(value: Any) -> bool:
