@@ -33,11 +33,12 @@ class Failure:
 
 
 def overlay(table: Table) -> pd.DataFrame:
-    """Return the table's present columns with unreadable cells holding their :class:`Invalid` again."""
-    columns = [c for c in table.data.columns if table.has(c)]
-    if not any(table.invalid.values()):  # nothing to put back: the data as they are (pandera never writes)
-        return table.data if len(columns) == len(table.data.columns) else table.data[columns]
-    frame = table.data[columns].copy()
+    """Return the table's data with unreadable cells holding their :class:`Invalid` again (only the present
+    columns when there are any to put back)."""
+    if not any(table.invalid.values()):  # nothing to put back: the data as they are (pandera never writes); the
+        # absent columns stay in it, unvalidated (table_schema declares only the present ones), not copied out
+        return table.data
+    frame = table.data[[c for c in table.data.columns if table.has(c)]].copy()
     for column, bad in table.invalid.items():
         if column in frame.columns and bad:
             rows = list(bad)
@@ -46,10 +47,10 @@ def overlay(table: Table) -> pd.DataFrame:
 
 
 def table_schema(table: Table, frame: pd.DataFrame) -> pa.DataFrameSchema:
-    """Declare the schema of one table sheet, from the layout and the cells found unreadable."""
+    """Declare the schema of one table sheet's present columns, from the layout and the cells found unreadable."""
     columns: dict[str, pa.Column] = {}
     for f in table.layout.fields:
-        if f.name not in frame.columns:
+        if f.name not in frame.columns or not table.has(f.name):
             continue
         checks: list[pa.Check] = []
         bad = table.invalid.get(f.name, {})
@@ -57,7 +58,7 @@ def table_schema(table: Table, frame: pd.DataFrame) -> pa.DataFrameSchema:
             marked = frozenset(v for v in bad.values() if v.reason == reason)
             if marked:
                 checks.append(pa.Check(lambda s, m=marked: ~s.isin(m), name=reason))
-        if f.kind == SUBITEM and "费用类别" in frame.columns:
+        if f.kind == SUBITEM and "费用类别" in frame.columns and table.has("费用类别"):
             consistent = _subitem_consistent(frame)
             checks.append(
                 pa.Check(lambda s, ok=consistent: ok.reindex(s.index, fill_value=True), name="subitem_category")

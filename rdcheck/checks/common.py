@@ -102,7 +102,14 @@ def _repeated(ctx: Context) -> pd.Series:
     data = ctx.book.ledger.data
     if data.empty:
         return pd.Series(False, index=data.index, dtype=bool)
-    return (data[REPEAT_KEYS].duplicated(keep="first") & data["凭证号"].notna()).astype(bool)
+    voucher = data["凭证号"]
+    # A repeated line shares its 凭证号 with an earlier one: only the lines whose 凭证号 recurs are compared on
+    # all five keys (hashing a column of Decimals is the dear part; most vouchers hold few lines).
+    same_voucher = voucher.duplicated(keep=False).to_numpy() & voucher.notna().to_numpy()
+    repeated = np.zeros(len(data), dtype=bool)
+    if same_voucher.any():
+        repeated[same_voucher] = data.loc[same_voucher, REPEAT_KEYS].duplicated(keep="first").to_numpy()
+    return pd.Series(repeated, index=data.index, dtype=bool)
 
 
 def empty_ledger_reported(ctx: Context) -> bool:

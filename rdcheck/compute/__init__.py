@@ -123,13 +123,13 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
     elif year < pol.years[0]:
         note(NOTE_YEAR_OUT_OF_POLICY, year=year, entry=entry)
 
-    lines = prepare_lines(book, year)
+    lives = project_lives(book) if book.projects.present else {}
+    lines = prepare_lines(book, year, lives if book.projects.present else None)
     rate = pol.deduction_rate(year, enterprise_kinds(values, pol, year))
     negative, listed = negative_status(values, pol, year)
     deemed = values.get("征收方式") == "核定征收"
     projects = book.projects.data
     known = set(projects["项目编号"].dropna()) if book.projects.present else None
-    lives = project_lives(book) if book.projects.present else {}
     prior = prior_pool(lives, year)
     amortisation = amortisation_lines(values, lives, year)
     tax = compute_a107012(lines, values, pol, year, rate, negative is not None or deemed, known, prior, amortisation)

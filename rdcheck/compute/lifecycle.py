@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from ..workbook import Book
+from .columns import equals
 
 ZERO = Decimal(0)
 FORMED = "无形资产形成日期"
@@ -90,7 +91,7 @@ def _capitalised_now(book: Book) -> set[Any]:
     data = book.ledger.data
     if data.empty or "支出类型" not in data.columns:
         return set()
-    capitalised = data.loc[(data["支出类型"] == "资本化").astype(bool), ["日期", "项目编号"]]
+    capitalised = data.loc[equals(data["支出类型"], "资本化"), ["日期", "项目编号"]]
     year = book.year
     return {
         pid

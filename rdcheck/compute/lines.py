@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..workbook import Book
 from ..workbook.layout import SUBITEM_CATEGORY, SUBITEMS
-from .lifecycle import project_lives
+from .columns import Distinct, distinct_mask, equals, lookup
+from .lifecycle import Life, project_lives
 
 ZERO = Decimal(0)
 _SUB_LINE = {code: line for code, (_, _, line) in SUBITEMS.items() if line is not None}
@@ -33,6 +36,10 @@ LINE_COLUMNS = (
 )
 
 
+# The ledger columns prepare_lines reads
+USED = ["费用类别", "明细项目", "账载金额", "可加计金额", "支出类型", "项目编号", "受托方类型", "日期"]
+
+
 def empty_lines() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in LINE_COLUMNS})
     frame.index.name = "row"
@@ -52,26 +59,27 @@ def counted_mask(book: Book, year: int | None) -> pd.Series:
         return pd.Series([], index=data.index, dtype=bool)
     category = data["费用类别"]
     subitem = data["明细项目"]
-    sub_category = subitem.map(SUBITEM_CATEGORY)
+    sub_category = lookup(subitem, SUBITEM_CATEGORY)  # None for an empty or unknown 明细项目
     readable = category.notna() & data["账载金额"].notna()
-    belongs = sub_category.notna() & (sub_category == category)
+    belongs = np.not_equal(sub_category, None) & np.equal(sub_category, category.to_numpy(dtype=object))
+    belongs = pd.Series(belongs.astype(bool), index=data.index)
     if not book.ledger.has("明细项目") or book.ledger.sources is not None:
         # a layout without sub-items (the 2021 official ledger): a line of category 1-6 counts by its category
         belongs |= subitem.isna() & category.isin(range(1, 7))
     mask = readable & belongs
     if year is not None:
-        date = data["日期"]
-        in_year = (date >= dt.date(year, 1, 1)) & (date <= dt.date(year, 12, 31))
-        mask &= date.isna() | in_year
+        low, high = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        mask &= distinct_mask(data["日期"], lambda date: date.isna() | ((date >= low) & (date <= high)))
     return mask.astype(bool)
 
 
-def prepare_lines(book: Book, year: int | None) -> pd.DataFrame:
-    """Return the counted ledger lines with the columns of LINE_COLUMNS, indexed by Excel row."""
+def prepare_lines(book: Book, year: int | None, lives: dict[Any, Life] | None = None) -> pd.DataFrame:
+    """Return the counted ledger lines with the columns of LINE_COLUMNS, indexed by Excel row (``lives``: the
+    book's project_lives, when the caller has them)."""
     data = book.ledger.data
     if data.empty:
         return empty_lines()
-    data = data[counted_mask(book, year)]
+    data = data.loc[counted_mask(book, year), USED]
     if data.empty:
         return empty_lines()
     category = data["费用类别"].astype(int)
@@ -80,15 +88,17 @@ def prepare_lines(book: Book, year: int | None) -> pd.DataFrame:
     eligible = data["可加计金额"].astype(object)
     fill = book_amount.where(category != 8, ZERO)
     eligible = eligible.where(eligible.notna(), fill)
-    capitalised = (data["支出类型"] == "资本化").astype(bool)
+    capitalised = equals(data["支出类型"], "资本化")
     project = data["项目编号"].astype(object)
     projects = book.projects.data
     if not projects.empty:
         first = projects.drop_duplicates("项目编号").set_index("项目编号")
-        lives = project_lives(book)
+        lives = project_lives(book) if lives is None else lives
         forms = {pid: life.forms_in(year) for pid, life in lives.items()}
-        finished = (project.map(forms) == True).astype(bool)  # noqa: E712 (a project not in `forms`: NaN)
-        for_client = (project.map(first["受托研发"]) == True).astype(bool)  # noqa: E712 (None/NaN are not True)
+        # (a project not in `forms`: NaN; None/NaN are not True)
+        ids, client = Distinct(project), first["受托研发"]
+        finished = ids.mask(lambda p: p.map(forms) == True)  # noqa: E712
+        for_client = ids.mask(lambda p: p.map(client) == True)  # noqa: E712
     else:
         finished = pd.Series(False, index=data.index)
         for_client = pd.Series(False, index=data.index)
@@ -97,7 +107,7 @@ def prepare_lines(book: Book, year: int | None) -> pd.DataFrame:
             "project": project,
             "category": category,
             "subitem": subitem,
-            "line": subitem.map(_SUB_LINE).fillna(category.map(CATEGORY_LINE)).fillna(0).astype(int),
+            "line": _lines(subitem, category),
             "book": book_amount,
             "eligible": eligible,
             "capitalised": capitalised,
@@ -110,6 +120,13 @@ def prepare_lines(book: Book, year: int | None) -> pd.DataFrame:
     )
     frame.index.name = "row"
     return frame
+
+
+def _lines(subitem: pd.Series, category: pd.Series) -> np.ndarray:
+    """Each line's A107012 line: its sub-item's, else its category's (2021 official ledger), else 0."""
+    sub_line = lookup(subitem, _SUB_LINE)
+    by_category = category.map(CATEGORY_LINE).fillna(0).to_numpy()
+    return np.where(np.not_equal(sub_line, None), sub_line, by_category).astype(int)
 
 
 def dsum(values: pd.Series) -> Decimal:
