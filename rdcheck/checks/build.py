@@ -13,8 +13,11 @@ from .common import (
     ZERO,
     as_datetime,
     dec,
+    distinct,
     empty_ledger_reported,
     ledger,
+    line_in,
+    line_is,
     project_column,
     project_dates,
     projects,
@@ -208,7 +211,7 @@ def _summary_sums(ctx: Context, lines: pd.DataFrame) -> tuple[dict, dict, set]:
     if not len(lines):
         return {}, {}, set()
     data = ctx.book.ledger.data
-    cats = lines["cat"].isin(range(1, 8))
+    cats = line_in(ctx, "cat", range(1, 8))
     readable = data["账载金额"].notna()
     strict_mask = lines["counted"] & cats
     flagged = cats & readable & ~lines["counted"]
@@ -257,7 +260,7 @@ def capitalisation(ctx: Context) -> Iterator[Hit]:
         p["支出类型"].isin(["资本化", "部分资本化"]) & p["资本化开始日期"].isna() & ~p.index.isin(list(bad_dates))
     )
     lines = ledger(ctx) if _has_ledger(ctx) else None
-    capital = lines["expense"] == "资本化" if lines is not None else None
+    capital = line_is(ctx, "expense", "资本化") if lines is not None else None
     with_lines = set(lines.loc[capital, "project"].dropna()) if lines is not None else set()
     for row in p.index[no_start]:
         if p.at[row, "项目编号"] not in with_lines:
@@ -266,7 +269,8 @@ def capitalisation(ctx: Context) -> Iterator[Hit]:
         return
     kind = project_column(ctx, "支出类型")
     start = project_dates(ctx, "资本化开始日期")
-    missing = lines["project"].isin(set(p.loc[no_start, "项目编号"]))
+    no_start_ids = set(p.loc[no_start, "项目编号"])
+    missing = distinct(ctx, "project").mask(lambda ids: ids.isin(no_start_ids))
     for row in lines.index[capital]:
         values = {"project": lines.at[row, "project"]}
         if kind[row] == "费用化":
@@ -279,7 +283,7 @@ def capitalisation(ctx: Context) -> Iterator[Hit]:
     # The converse (国家税务总局公告2017年第40号 七（三）: 资本化的时点与会计处理保持一致): on a project whose
     # 支出类型 is 资本化, a 费用化 line dated on or after its 资本化开始日期.
     when = lines["when"]
-    late = (lines["expense"] == "费用化") & (kind == "资本化") & start.notna() & when.notna() & (when >= start)
+    late = line_is(ctx, "expense", "费用化") & (kind == "资本化") & start.notna() & when.notna() & (when >= start)
     for row in lines.index[late.astype(bool)]:
         values = {"project": lines.at[row, "project"], "start": _date(start[row]), "date": _date(when[row])}
         yield Hit(sheet=LED, row=int(row), column="支出类型", variant="expensed_after_start", values=values)
@@ -291,7 +295,7 @@ def contract_line_incomplete(ctx: Context) -> Iterator[Hit]:
         return
     table = ctx.book.ledger
     lines = ledger(ctx)
-    commissioned = lines["cat"] == 7
+    commissioned = line_is(ctx, "cat", 7)
     if not commissioned.any():
         return
     for column in ("受托方", "受托方类型", "关联方"):
@@ -306,7 +310,7 @@ def overseas_projects(ctx: Context) -> set[object]:
     if not _has_ledger(ctx):
         return set()
     lines = ledger(ctx)
-    return set(lines.loc[lines["counted"] & (lines["sub"] == "7.2"), "project"].dropna())
+    return set(lines.loc[lines["counted"] & line_is(ctx, "sub", "7.2"), "project"].dropna())
 
 
 @check("B10")
@@ -380,7 +384,7 @@ def overseas_not_registered(ctx: Context) -> Iterator[Hit]:
         return
     p = projects(ctx)
     lines = ledger(ctx)
-    spent = lines.loc[lines["counted"] & (lines["sub"] == "7.2")].groupby("project")["book"].sum()
+    spent = lines.loc[lines["counted"] & line_is(ctx, "sub", "7.2")].groupby("project")["book"].sum()
     for row in p.index[p["项目编号"].isin(abroad) & p["技术合同登记号"].isna()]:
         pid = p.at[row, "项目编号"]
         yield Hit(

@@ -6,16 +6,20 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from ..workbook.layout import ASSETS, ENTERPRISE, LEDGER, PROJECTS
 from .common import (
     ZERO,
     dec,
+    distinct,
     empty_ledger_reported,
     figure,
     key,
     ledger,
+    line_in,
+    line_is,
     projects,
     tax_year,
     total,
@@ -68,7 +72,7 @@ def overseas_individual(ctx: Context) -> Iterator[Hit]:
     if not ctx.book.ledger.present:
         return
     lines = ledger(ctx)
-    for row in lines.index[lines["sub"] == "7.3"]:
+    for row in lines.index[line_is(ctx, "sub", "7.3")]:
         yield Hit(sheet=LED, row=int(row), column="明细项目", values={"amount": lines.at[row, "book"]})
 
 
@@ -161,8 +165,8 @@ def salary_without_insurance(ctx: Context) -> Iterator[Hit]:
     if not ctx.book.projects.present or not ctx.book.ledger.present:
         return
     lines = ledger(ctx)
-    salary = set(lines.loc[lines["sub"] == "1.1", "project"].dropna())
-    insurance = set(lines.loc[lines["sub"] == "1.2", "project"].dropna())
+    salary = set(lines.loc[line_is(ctx, "sub", "1.1"), "project"].dropna())
+    insurance = set(lines.loc[line_is(ctx, "sub", "1.2"), "project"].dropna())
     p = projects(ctx)
     for row in p.index[p["项目编号"].isin(salary - insurance)]:
         yield Hit(sheet=PRJ, row=int(row), column="项目编号", values={"project": p.at[row, "项目编号"]})
@@ -181,8 +185,7 @@ def asset_not_depreciated(ctx: Context) -> Iterator[Hit]:
     used &= data["资产编号"].notna()
     if not used.any():
         return
-    lines = ledger(ctx)
-    depreciation = lines["cat"] == 3
+    depreciation = line_is(ctx, "cat", 3)
     if ctx.book.ledger.has("资产编号"):
         named = set(ctx.book.ledger.data.loc[depreciation, "资产编号"].dropna().map(str))
         for row in data.index[used & ~data["资产编号"].map(str).isin(named)]:
@@ -207,7 +210,7 @@ def asset_not_depreciated(ctx: Context) -> Iterator[Hit]:
 def expensed_book_total(ctx: Context) -> Decimal:
     """账载金额 of the year's 费用化 lines."""
     lines = ledger(ctx)
-    return total(lines.loc[lines["counted"] & (lines["expense"] == "费用化"), "book"])
+    return total(lines.loc[lines["counted"] & line_is(ctx, "expense", "费用化"), "book"])
 
 
 def self_developed_amortisation(ctx: Context) -> Decimal:
@@ -235,7 +238,7 @@ def income_statement_differs(ctx: Context) -> Iterator[Hit]:
     # the same total with the lines of another year (F07 reports them) as the enterprise booked them: a
     # difference that those lines explain is F07's alone
     lines = ledger(ctx)
-    other_year = total(lines.loc[~lines["in_year"] & (lines["expense"] == "费用化"), "book"])
+    other_year = total(lines.loc[~lines["in_year"] & line_is(ctx, "expense", "费用化"), "book"])
     explained = other_year and abs(reported - expected - other_year) <= abs(expected + other_year) * tolerance
     if abs(diff) > abs(expected) * tolerance and not explained:
         yield Hit(
@@ -368,17 +371,15 @@ def _over_allowance(ctx: Context, by: str, mask: pd.Series, sheet, base: str, ra
 def staff_over_allowance(ctx: Context) -> Iterator[Hit]:
     if not ctx.book.ledger.present:
         return
-    lines = ledger(ctx)
-    yield from _over_allowance(ctx, "工号", lines["sub"] == "1.1", ctx.book.staff, "全年工资薪金", "研发工时占比")
+    yield from _over_allowance(ctx, "工号", line_is(ctx, "sub", "1.1"), ctx.book.staff, "全年工资薪金", "研发工时占比")
 
 
 @check("C13")
 def asset_over_allowance(ctx: Context) -> Iterator[Hit]:
     if not ctx.book.ledger.present:
         return
-    lines = ledger(ctx)
     yield from _over_allowance(
-        ctx, "资产编号", lines["cat"].isin([3, 4]), ctx.book.assets, "本年折旧摊销额", "研发使用比例"
+        ctx, "资产编号", line_in(ctx, "cat", [3, 4]), ctx.book.assets, "本年折旧摊销额", "研发使用比例"
     )
 
 
@@ -389,23 +390,30 @@ def large_line(ctx: Context) -> Iterator[Hit]:
     lines = ledger(ctx)
     share = dec(ctx.params.get("share", Decimal("0.5")))
     min_lines = int(ctx.params.get("min_lines", 2))
-    valid = lines.dropna(subset=["project", "book"])
+    ids = distinct(ctx, "project")
+    keep = (lines["project"].notna() & lines["book"].notna()).to_numpy()
     unsure = {lines.at[row, "project"] for row, _ in unread_cells(ctx)}  # their totals lack an unread line
-    valid = valid[~valid["project"].isin(unsure)]
-    grouped = valid.groupby("project", sort=False)["book"]
-    totals = {p: dec(t) for p, t in grouped.sum().items()}
+    if unsure:
+        keep = keep & ~lines["project"].isin(unsure).to_numpy()
+    # grouped by the project's code (the same groups as by 项目编号, first seen first), summed exactly
+    codes, books, rows = ids.codes[keep], lines["book"].to_numpy(dtype=object)[keep], lines.index[keep]
+    grouped = pd.Series(books, dtype=object).groupby(codes, sort=False)
+    totals = {ids.values[c]: dec(t) for c, t in grouped.sum().items()}
     # a project with enough lines and a positive total: its threshold (total × share), compared line by line
-    counts = grouped.count()
+    counts = {ids.values[c]: n for c, n in grouped.count().items()}
     limits = {p: totals[p] * share for p, n in counts.items() if n >= min_lines and totals[p] > 0}
     if not limits:
         return
-    books, pids = valid["book"].tolist(), valid["project"].tolist()
-    big = [limits.get(p) is not None and b > limits[p] for b, p in zip(books, pids, strict=True)]
-    for i in (i for i, flag in enumerate(big) if flag):
-        row = valid.index[i]
+    by_code = np.array([limits.get(v) for v in ids.values] + [None], dtype=object)
+    limit = by_code[codes]
+    has = np.fromiter((v is not None for v in by_code), dtype=bool, count=len(by_code))[codes]
+    big = np.zeros(len(books), dtype=bool)
+    big[has] = np.greater(books[has], limit[has]).astype(bool)
+    for i in np.flatnonzero(big):
+        row, pid = rows[i], ids.values[codes[i]]
         yield Hit(
             sheet=LED,
             row=int(row),
             column="账载金额",
-            values={"project": pids[i], "amount": books[i], "total": totals[pids[i]]},
+            values={"project": pid, "amount": books[i], "total": totals[pid]},
         )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..workbook.layout import SUBITEM_CATEGORY
+from ..compute.columns import Distinct
+from ..compute.lines import belongs_to
 from .registry import Context
 
 ZERO = Decimal(0)
@@ -64,20 +66,52 @@ def _ledger(ctx: Context) -> pd.DataFrame:
     out["project"] = data["项目编号"]
     out["book"] = data["账载金额"]
     eligible = data["可加计金额"]
-    fill = data["账载金额"].where(cat != 8, ZERO)
+    # factorized once for the derived columns here and for line_is/line_in (same values, same index)
+    cats = ctx.cached("distinct:cat", lambda: Distinct(cat))
+    subs = ctx.cached("distinct:sub", lambda: Distinct(data["明细项目"]))
+    fill = data["账载金额"].where(cats.mask(lambda c: c != 8), ZERO)
     out["eligible"] = eligible.where(eligible.notna(), fill)
     out["expense"] = data["支出类型"]
-    out["when"] = pd.to_datetime(data["日期"], errors="coerce") if len(data) else pd.Series([], dtype="datetime64[s]")
+    out["when"] = _datetimes(data["日期"])
     year = tax_year(ctx)
     in_year = pd.Series(True, index=data.index) if year is None else out["when"].isna() | (out["when"].dt.year == year)
     # The lines the computation counts (rdcheck.compute.lines.counted_mask): readable category, sub-item of that
     # category and amount, dated in the year or undated — so totals here agree with the report's figures.
-    belongs = data["明细项目"].map(SUBITEM_CATEGORY) == cat
+    belongs = pd.Series(belongs_to(subs, cats), index=data.index)
     if ctx.book.ledger.sources is not None:  # a layout without sub-items (2021 official): by category alone
         belongs |= data["明细项目"].isna() & cat.isin(range(1, 7))
     out["in_year"] = in_year.astype(bool)
     out["counted"] = (in_year & belongs & data["账载金额"].notna()).astype(bool)
     return out
+
+
+def _datetimes(dates: pd.Series) -> pd.Series:
+    """``pd.to_datetime(dates, errors="coerce")``; for a column of dates, converted once per distinct date (the
+    same set of values, first seen first, so pandas infers the same unit) and spread back."""
+    if not len(dates):
+        return pd.Series([], dtype="datetime64[s]")
+    if not set(map(type, dates.tolist())) <= {dt.date, type(None)}:
+        return pd.to_datetime(dates, errors="coerce")
+    days = Distinct(dates)
+    converted = pd.to_datetime(pd.Series(days.values, dtype=object), errors="coerce")
+    at = np.append(converted.to_numpy(), np.array(["NaT"], dtype=converted.dtype))  # code -1: an empty cell
+    return pd.Series(at[days.codes], index=dates.index, name=dates.name)
+
+
+def distinct(ctx: Context, column: str) -> Distinct:
+    """A column of ``ledger(ctx)`` factorized once per run (see compute/columns.py)."""
+    return ctx.cached(f"distinct:{column}", lambda: Distinct(ledger(ctx)[column]))
+
+
+def line_is(ctx: Context, column: str, value: Any) -> pd.Series:
+    """``ledger(ctx)[column] == value``, judged once per distinct value and per run (a copy: yours to change)."""
+    return ctx.cached(f"is:{column}:{value!r}", lambda: distinct(ctx, column).mask(lambda s: s == value)).copy()
+
+
+def line_in(ctx: Context, column: str, values: Iterable[Any]) -> pd.Series:
+    """``ledger(ctx)[column].isin(values)``, judged once per distinct value and per run (a copy)."""
+    values = tuple(values)
+    return ctx.cached(f"in:{column}:{values!r}", lambda: distinct(ctx, column).mask(lambda s: s.isin(values))).copy()
 
 
 def unread_cells(ctx: Context) -> list[tuple[int, str]]:
@@ -139,7 +173,7 @@ def project_column(ctx: Context, column: str) -> pd.Series:
     """A 研发项目 column mapped onto the ledger lines by 项目编号 (None for unknown projects)."""
     p = projects(ctx)
     by_id = pd.Series(p[column].values, index=p["项目编号"].values)
-    return ledger(ctx)["project"].map(by_id)
+    return distinct(ctx, "project").apply(lambda ids: ids.map(by_id))
 
 
 def project_dates(ctx: Context, column: str) -> pd.Series:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from ..schema import validate_book
@@ -21,7 +22,7 @@ from ..workbook.layout import (
     SUBITEMS,
     choices_of,
 )
-from .common import REPEAT_KEYS, ledger, repeated_lines, tax_year
+from .common import REPEAT_KEYS, ZERO, ledger, repeated_lines, tax_year
 from .nearest import nearest
 from .registry import Context, Hit, check
 
@@ -177,7 +178,9 @@ def bad_amount(ctx: Context) -> Iterator[Hit]:
             continue
         fine = amounts[given]
         too_precise = pd.Series(_too_precise(fine.tolist(), places, unit), index=fine.index, dtype=bool)
-        negative = (fine < 0).astype(bool)
+        values = fine.to_numpy(dtype=object)
+        zero = ZERO if set(map(type, values)) <= {Decimal} else 0  # a Decimal against a Decimal: the quick compare
+        negative = pd.Series(np.less(values, zero).astype(bool), index=fine.index)
         if negative.any() and pattern:
             summary = data.loc[negative[negative].index, "摘要"].map(lambda v: v if isinstance(v, str) else "")
             negative[summary.index] = ~summary.str.contains(pattern, regex=True).astype(bool)

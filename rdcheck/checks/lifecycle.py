@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..compute.lifecycle import AMORTISATION, FORMED, KEY_43, KEY_44, PRIOR_CORE, PRIOR_OTHER, project_lives
 from ..workbook.layout import ENTERPRISE, LEDGER, PROJECTS
-from .common import ZERO, key, ledger, project_dates, projects, tax_year
+from .common import ZERO, key, ledger, line_is, project_dates, projects, tax_year
 from .registry import Context, Hit, check
 
 ENT, LED, PRJ = ENTERPRISE.name, LEDGER.name, PROJECTS.name
@@ -37,7 +37,7 @@ def _capitalised_projects(ctx: Context) -> set[Any]:
     if not ctx.book.ledger.present or ctx.book.ledger.data.empty:
         return set()
     lines = ledger(ctx)
-    return set(lines.loc[lines["in_year"] & (lines["expense"] == "资本化"), "project"].dropna())
+    return set(lines.loc[lines["in_year"] & line_is(ctx, "expense", "资本化"), "project"].dropna())
 
 
 def _stated(value: Any) -> bool:
@@ -71,7 +71,7 @@ def capitalised_after_formation(ctx: Context) -> Iterator[Hit]:
         return
     lines = ledger(ctx)
     formed = project_dates(ctx, FORMED)
-    late = (lines["expense"] == "资本化") & formed.notna() & lines["when"].notna() & (lines["when"] > formed)
+    late = line_is(ctx, "expense", "资本化") & formed.notna() & lines["when"].notna() & (lines["when"] > formed)
     for row in lines.index[late.astype(bool)]:
         values = {
             "project": lines.at[row, "project"],

@@ -3,15 +3,16 @@ contractor's type (C15), fiscal funds (C16), R&D done for a client (C17) and 摘
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
+from ..compute.columns import Distinct
 from ..workbook.layout import LEDGER, PROJECTS
 from .claim import policy_of
-from .common import ZERO, dec, key, ledger, project_book_sums, projects, tax_year
+from .common import ZERO, dec, key, ledger, line_in, line_is, project_book_sums, projects, tax_year
 from .registry import Context, Hit, check
 
 LED, PRJ = LEDGER.name, PROJECTS.name
@@ -37,10 +38,11 @@ def subitem_contractor_mismatch(ctx: Context) -> Iterator[Hit]:
     if not _lines_ready(ctx):
         return
     lines = ledger(ctx)
-    data = ctx.book.ledger.data
+    kind = ctx.book.ledger.data["受托方类型"]
+    kinds = Distinct(kind)
     for sub, allowed in SUBITEM_CONTRACTORS.items():
-        kind = data["受托方类型"]
-        wrong = (lines["sub"] == sub) & kind.notna() & ~kind.isin(allowed) & lines["counted"]
+        other = kinds.mask(lambda k, allowed=allowed: k.notna() & ~k.isin(allowed))
+        wrong = line_is(ctx, "sub", sub) & other & lines["counted"]
         for row in lines.index[wrong.astype(bool)]:
             yield Hit(
                 sheet=LED,
@@ -68,18 +70,65 @@ def _claimed_lines(ctx: Context) -> pd.Series:
 
     def make() -> pd.Series:
         lines = ledger(ctx)
-        nonzero = pd.Series([dec(v) != 0 for v in lines["eligible"].tolist()], index=lines.index, dtype=bool)
-        return (lines["counted"] & lines["cat"].isin(range(1, 8)) & nonzero).astype(bool)
+        eligible = lines["eligible"].to_numpy(dtype=object)
+        if set(map(type, eligible)) <= {Decimal, type(None)}:  # dec(v) is v, or 0 for None: its truth
+            nonzero = np.fromiter(map(bool, eligible), dtype=bool, count=len(eligible))
+        else:
+            nonzero = np.array([dec(v) != 0 for v in eligible], dtype=bool)
+        nonzero = pd.Series(nonzero.astype(bool), index=lines.index)
+        return (lines["counted"] & line_in(ctx, "cat", range(1, 8)) & nonzero).astype(bool)
 
     return ctx.cached("claimed_lines", make)
 
 
+# joins the 摘要 texts to search them at once; a text holding it is searched alone
+_SEPARATOR = "\x00"
+
+
+def _holding(ctx: Context, word: str) -> np.ndarray:
+    """Which ledger lines' 摘要 contain ``word`` (a boolean array by position): one ``str.find`` scan of all the
+    texts joined, instead of a search per line."""
+
+    def make() -> np.ndarray:
+        texts = _summary_text(ctx).tolist()
+        found = np.zeros(len(texts), dtype=bool)
+        joined, starts = _joined(ctx)
+        if joined is None or _SEPARATOR in word or not word:
+            found[:] = [word in t for t in texts]
+            return found
+        at = joined.find(word)
+        while at >= 0:
+            line = int(np.searchsorted(starts, at, side="right")) - 1
+            found[line] = True
+            at = joined.find(word, int(starts[line + 1]) if line + 1 < len(starts) else len(joined))
+        return found
+
+    return ctx.cached(f"holding:{word}", make)
+
+
+def _joined(ctx: Context) -> tuple[str | None, np.ndarray]:
+    """The 摘要 texts joined by _SEPARATOR and where each starts (None when a text holds the separator)."""
+
+    def make() -> tuple[str | None, np.ndarray]:
+        texts = _summary_text(ctx).tolist()
+        joined = _SEPARATOR.join(texts)
+        starts = np.zeros(len(texts), dtype=np.int64)
+        if len(texts) > 1:
+            np.cumsum(np.fromiter(map(len, texts[:-1]), dtype=np.int64, count=len(texts) - 1) + 1, out=starts[1:])
+        if joined.count(_SEPARATOR) != max(0, len(texts) - 1):
+            return None, starts
+        return joined, starts
+
+    return ctx.cached("summary_joined", make)
+
+
 def _naming(ctx: Context, words: list[str]) -> pd.Series:
-    """The 摘要 of the claimed lines (``_claimed_lines``) that name any of ``words``, indexed by Excel row: one
-    regex scan of each 摘要, not one per word."""
-    text = _summary_text(ctx)[_claimed_lines(ctx)]
-    any_word = re.compile("|".join(map(re.escape, words)))
-    return text[text.str.contains(any_word, regex=True).astype(bool)]
+    """The 摘要 of the claimed lines (``_claimed_lines``) that name any of ``words``, indexed by Excel row."""
+    text = _summary_text(ctx)
+    named = np.zeros(len(text), dtype=bool)
+    for word in words:
+        named |= _holding(ctx, word)
+    return text[named & _claimed_lines(ctx).to_numpy()]
 
 
 @check("C16")

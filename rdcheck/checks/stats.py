@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
+import pandas as pd
+
 from ..workbook.layout import ENTERPRISE, LEDGER, PROJECTS
-from .common import ZERO, dec, figure, key, ledger, project_book_sums, projects, total, unread_cells
+from .common import ZERO, dec, figure, key, ledger, line_in, line_is, project_book_sums, projects, total, unread_cells
 from .registry import Context, Hit, check
 
 ENT = ENTERPRISE.name
@@ -17,7 +19,7 @@ def book_total(ctx: Context) -> Decimal:
     if not ctx.book.ledger.present:
         return ZERO
     lines = ledger(ctx)
-    return total(lines.loc[lines["counted"], "book"])
+    return ctx.cached("book_total", lambda: total(lines.loc[lines["counted"], "book"]))
 
 
 @check("T01")
@@ -70,7 +72,7 @@ def no_staff_reported(ctx: Context) -> Iterator[Hit]:
     if not ctx.book.ledger.present:
         return
     lines = ledger(ctx)
-    personnel = total(lines.loc[lines["counted"] & (lines["cat"] == 1), "book"])
+    personnel = total(lines.loc[lines["counted"] & line_is(ctx, "cat", 1), "book"])
     if personnel > 0:
         yield Hit(sheet=ENT, column="统计研究开发人员", values={"personnel": personnel})
 
@@ -94,13 +96,23 @@ def high_tech_caliber(ctx: Context) -> dict[str, Decimal]:
     params = ctx.params
     share = dec(params.get("commissioned_share", Decimal("0.8")))
     other_cap = dec(params.get("other_share", Decimal("0.2")))
+    return ctx.cached(f"high_tech_caliber:{share}:{other_cap}", lambda: _high_tech_caliber(ctx, share, other_cap))
+
+
+def _high_tech_caliber(ctx: Context, share: Decimal, other_cap: Decimal) -> dict[str, Decimal]:
     lines = ledger(ctx)
-    counted = lines[lines["counted"]]
-    sub, cat = counted["sub"], counted["cat"]
-    domestic_commissioned = total(counted.loc[sub == "7.1", "book"]) * share
-    overseas = total(counted.loc[sub.isin(["7.2", "7.3"]), "book"]) * share
-    other = total(counted.loc[(cat == 6) | (sub == "8.2"), "book"])
-    rest = total(counted.loc[cat.isin([1, 2, 3, 4, 5]) | (sub == "8.1"), "book"])
+    counted, book = lines["counted"], lines["book"]
+
+    def sub(*codes: str) -> pd.Series:
+        return line_in(ctx, "sub", codes)
+
+    def cat(*codes: int) -> pd.Series:
+        return line_in(ctx, "cat", codes)
+
+    domestic_commissioned = total(book[counted & sub("7.1")]) * share
+    overseas = total(book[counted & sub("7.2", "7.3")]) * share
+    other = total(book[counted & (cat(6) | sub("8.2"))])
+    rest = total(book[counted & (cat(1, 2, 3, 4, 5) | sub("8.1"))])
     core = rest + domestic_commissioned + overseas
     # other ≤ 20% of (core + other)  ⇔  other ≤ core × 20% / 80%
     allowed_other = min(other, max(ZERO, core * other_cap / (1 - other_cap))) if other_cap < 1 else other
@@ -179,7 +191,7 @@ def personnel_cost_per_person(ctx: Context) -> Iterator[Hit]:
     if not isinstance(staff, int) or isinstance(staff, bool) or staff <= 0 or not ctx.book.ledger.present:
         return
     lines = ledger(ctx)
-    personnel = total(lines.loc[lines["counted"] & (lines["cat"] == 1), "book"])
+    personnel = total(lines.loc[lines["counted"] & line_is(ctx, "cat", 1), "book"])
     if personnel <= 0:
         return
     per = personnel / staff
@@ -224,10 +236,10 @@ def structure_outlier(ctx: Context) -> Iterator[Hit]:
     if not isinstance(computed, Decimal) or computed <= 0 or not ctx.book.ledger.present:
         return
     lines = ledger(ctx)
-    counted = lines[lines["counted"]]
+    counted, book = lines["counted"], lines["book"]
     parts = {
-        "commissioned": total(counted.loc[counted["cat"] == 7, "book"]),
-        "materials": total(counted.loc[counted["sub"] == "2.1", "book"]),
+        "commissioned": total(book[counted & line_is(ctx, "cat", 7)]),
+        "materials": total(book[counted & line_is(ctx, "sub", "2.1")]),
     }
     defaults = {"commissioned": Decimal("0.5"), "materials": Decimal("0.6")}
     for name, amount in parts.items():

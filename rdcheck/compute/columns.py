@@ -41,6 +41,17 @@ class Distinct:
             out[~known] = np.asarray(test(series[~known]), dtype=bool)
         return pd.Series(out, index=series.index)
 
+    def apply(self, fn: Test) -> pd.Series:
+        """``fn(series)`` (an elementwise function), as an object Series computed on the distinct values."""
+        series, codes = self.series, self.codes
+        out = np.empty(len(series), dtype=object)
+        done = np.asarray(fn(pd.Series(self.values, dtype=object)), dtype=object)
+        known = codes >= 0
+        out[known] = done[codes[known]]
+        if not known.all():
+            out[~known] = np.asarray(fn(series[~known]), dtype=object)
+        return pd.Series(out, index=series.index, dtype=object)
+
     def lookup(self, mapping: Mapping[Any, Any]) -> np.ndarray:
         """``mapping.get(value)`` for each cell (None where absent or the cell is empty), as an object array."""
         looked = np.empty(len(self.values) + 1, dtype=object)
@@ -48,6 +59,16 @@ class Distinct:
             looked[i] = mapping.get(value)
         looked[-1] = None  # code -1: an empty cell
         return looked[self.codes]
+
+
+def pair_mask(left: Distinct, right: Distinct, test: Callable[[Any, Any], bool], empty: bool = False) -> np.ndarray:
+    """``test(l, r)`` for each line's pair of values, judged once per distinct pair; ``empty`` where either cell
+    is empty (the caller knows what its test says of an empty cell)."""
+    table = np.full((len(left.values) + 1, len(right.values) + 1), empty, dtype=bool)  # last row/column: empty
+    for i, a in enumerate(left.values):
+        for j, b in enumerate(right.values):
+            table[i, j] = bool(test(a, b))
+    return table[left.codes, right.codes]
 
 
 def distinct_mask(series: pd.Series, test: Test) -> pd.Series:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..workbook import Book
 from ..workbook.layout import SUBITEM_CATEGORY, SUBITEMS
-from .columns import Distinct, distinct_mask, equals, lookup
+from .columns import Distinct, distinct_mask, equals, lookup, pair_mask
 from .lifecycle import Life, project_lives
 
 ZERO = Decimal(0)
@@ -59,10 +59,8 @@ def counted_mask(book: Book, year: int | None) -> pd.Series:
         return pd.Series([], index=data.index, dtype=bool)
     category = data["费用类别"]
     subitem = data["明细项目"]
-    sub_category = lookup(subitem, SUBITEM_CATEGORY)  # None for an empty or unknown 明细项目
     readable = category.notna() & data["账载金额"].notna()
-    belongs = np.not_equal(sub_category, None) & np.equal(sub_category, category.to_numpy(dtype=object))
-    belongs = pd.Series(belongs.astype(bool), index=data.index)
+    belongs = pd.Series(belongs_to(subitem, category), index=data.index)
     if not book.ledger.has("明细项目") or book.ledger.sources is not None:
         # a layout without sub-items (the 2021 official ledger): a line of category 1-6 counts by its category
         belongs |= subitem.isna() & category.isin(range(1, 7))
@@ -122,11 +120,20 @@ def prepare_lines(book: Book, year: int | None, lives: dict[Any, Life] | None = 
     return frame
 
 
+def belongs_to(subitem: pd.Series | Distinct, category: pd.Series | Distinct) -> np.ndarray:
+    """Whether each line's 明细项目 is a sub-item of its 费用类别 (False when either is empty or unknown)."""
+    get = SUBITEM_CATEGORY.get
+    subs = subitem if isinstance(subitem, Distinct) else Distinct(subitem)
+    cats = category if isinstance(category, Distinct) else Distinct(category)
+    return pair_mask(subs, cats, lambda s, c: get(s) is not None and get(s) == c)
+
+
 def _lines(subitem: pd.Series, category: pd.Series) -> np.ndarray:
     """Each line's A107012 line: its sub-item's, else its category's (2021 official ledger), else 0."""
     sub_line = lookup(subitem, _SUB_LINE)
     by_category = category.map(CATEGORY_LINE).fillna(0).to_numpy()
-    return np.where(np.not_equal(sub_line, None), sub_line, by_category).astype(int)
+    found = np.fromiter((v is not None for v in sub_line), dtype=bool, count=len(sub_line))
+    return np.where(found, sub_line, by_category).astype(int)
 
 
 def dsum(values: pd.Series) -> Decimal:
