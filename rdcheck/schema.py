@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ._pandera import SchemaErrors, pa
-from .compute.columns import Distinct, pair_mask
+from .compute.columns import Columns, pair_mask
 from .workbook import Book, Table
 from .workbook.layout import CATEGORY, SUBITEM, SUBITEM_CATEGORY
 from .workbook.values import Invalid
@@ -47,8 +47,9 @@ def overlay(table: Table) -> pd.DataFrame:
     return frame
 
 
-def table_schema(table: Table, frame: pd.DataFrame) -> pa.DataFrameSchema:
-    """Declare the schema of one table sheet's present columns, from the layout and the cells found unreadable."""
+def table_schema(table: Table, frame: pd.DataFrame, factorized: Columns | None = None) -> pa.DataFrameSchema:
+    """Declare the schema of one table sheet's present columns, from the layout and the cells found unreadable
+    (``factorized``: the frame's factorized columns, when the caller has them)."""
     columns: dict[str, pa.Column] = {}
     for f in table.layout.fields:
         if f.name not in frame.columns or not table.has(f.name):
@@ -60,7 +61,7 @@ def table_schema(table: Table, frame: pd.DataFrame) -> pa.DataFrameSchema:
             if marked:
                 checks.append(pa.Check(lambda s, m=marked: ~s.isin(m), name=reason))
         if f.kind == SUBITEM and "费用类别" in frame.columns and table.has("费用类别"):
-            consistent = _subitem_consistent(frame)
+            consistent = _subitem_consistent(frame, factorized)
             checks.append(
                 pa.Check(lambda s, ok=consistent: ok.reindex(s.index, fill_value=True), name="subitem_category")
             )
@@ -68,13 +69,15 @@ def table_schema(table: Table, frame: pd.DataFrame) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, name=table.name, coerce=False, strict=False)
 
 
-def _subitem_consistent(frame: pd.Series) -> pd.Series:
-    """True where 明细项目 belongs to 费用类别 (or either is empty or unreadable)."""
+def _subitem_consistent(frame: pd.DataFrame, columns: Columns | None = None) -> pd.Series:
+    """True where 明细项目 belongs to 费用类别 (or either is empty or unreadable); ``columns``: the frame's
+    factorized columns, when the caller has them."""
     sub = frame["明细项目"]
     cat = frame["费用类别"]
     if set(map(type, cat.tolist())) <= {int, type(None)}:
         # judged once per distinct pair: only equal strs and equal ints are merged, which the test cannot tell apart
-        ok = pair_mask(Distinct(sub), Distinct(cat), _consistent, empty=True)
+        cols = columns if columns is not None and columns.serve(frame) else Columns(frame)
+        ok = pair_mask(cols["明细项目"], cols["费用类别"], _consistent, empty=True)
     else:  # a bool, a float or an unreadable cell put back: one by one
         ok = [_consistent(s, c) for s, c in zip(sub.tolist(), cat.tolist(), strict=True)]
     return pd.Series(ok, index=frame.index, dtype=bool)
@@ -85,12 +88,13 @@ def _consistent(s: object, c: object) -> bool:
     return not (isinstance(c, int) and isinstance(s, str) and get(s) is not None) or get(s) == c
 
 
-def validate_table(table: Table) -> list[Failure]:
-    """Validate one present table lazily and return every failing cell, in row then column order."""
+def validate_table(table: Table, columns: Columns | None = None) -> list[Failure]:
+    """Validate one present table lazily and return every failing cell, in row then column order (``columns``:
+    the table's factorized columns, when the caller has them)."""
     if not table.present or table.data.empty:
         return []
     frame = overlay(table)
-    schema = table_schema(table, frame)
+    schema = table_schema(table, frame, columns)
     try:
         schema.validate(frame, lazy=True)
     except SchemaErrors as errors:
@@ -131,11 +135,11 @@ def warm_up() -> None:
         errors.failure_cases[["column", "check", "index", "failure_case"]]
 
 
-def validate_book(book: Book) -> list[Failure]:
-    """Validate every present table sheet of a book."""
+def validate_book(book: Book, ledger_columns: Columns | None = None) -> list[Failure]:
+    """Validate every present table sheet of a book (``ledger_columns``: its ledger's factorized columns)."""
     out: list[Failure] = []
     for table in book.tables.values():
-        out.extend(validate_table(table))
+        out.extend(validate_table(table, ledger_columns if table is book.ledger else None))
     return out
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from ..workbook.layout import CATEGORIES, ENTERPRISE, LEDGER, PROJECTS, SUMMARY
@@ -82,7 +83,9 @@ def not_approved(ctx: Context) -> Iterator[Hit]:
         return
     lines = ledger(ctx)
     # lines of another year are F07's and left out of the figures: they do not make a project 事后立项
-    first_line = lines[lines["in_year"]].dropna(subset=["when"]).groupby("project")["when"].min()
+    first_line = (
+        lines.loc[lines["in_year"], ["project", "when"]].dropna(subset=["when"]).groupby("project")["when"].min()
+    )
     if first_line.empty:
         return
     approved = as_datetime(p["立项日期"])
@@ -326,13 +329,24 @@ def no_contract_number(ctx: Context) -> Iterator[Hit]:
         )
 
 
+def _categories_by_project(ctx: Context) -> dict[object, set]:
+    """项目编号 → the 费用类别 of its ledger lines, from the distinct (project, category) pairs of the lines."""
+    ids, cats = distinct(ctx, "project"), distinct(ctx, "cat")
+    both = (ids.codes >= 0) & (cats.codes >= 0)
+    pairs = np.unique(ids.codes[both] * (len(cats.values) + 1) + cats.codes[both])
+    out: dict[object, set] = {}
+    for pair in pairs.tolist():
+        project, category = divmod(pair, len(cats.values) + 1)
+        out.setdefault(ids.values[project], set()).add(cats.values[category])
+    return out
+
+
 @check("B11")
 def form_and_categories(ctx: Context) -> Iterator[Hit]:
     if not (_has_ledger(ctx) and _has_projects(ctx)):
         return
     p = projects(ctx)
-    lines = ledger(ctx)
-    cats = lines.dropna(subset=["project", "cat"]).groupby("project")["cat"].agg(lambda s: set(s))
+    cats = _categories_by_project(ctx)
     for row, pid in p["项目编号"].items():
         used = cats.get(pid, set())
         form = p.at[row, "研发形式"]

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..compute.columns import Distinct
+from ..compute.columns import Columns, Distinct
 from ..compute.lines import belongs_to
 from .registry import Context
 
@@ -30,7 +30,10 @@ def dec(value: Any) -> Decimal:
 
 def total(series: pd.Series) -> Decimal:
     """Sum a column of Decimals exactly (empty cells skipped)."""
-    return sum([v for v in series.tolist() if isinstance(v, Decimal)], ZERO)
+    values = series.tolist()
+    if set(map(type, values)) == {Decimal}:
+        return sum(values, ZERO)
+    return sum([v for v in values if isinstance(v, Decimal)], ZERO)
 
 
 def tax_year(ctx: Context) -> int | None:
@@ -67,12 +70,11 @@ def _ledger(ctx: Context) -> pd.DataFrame:
     out["book"] = data["账载金额"]
     eligible = data["可加计金额"]
     # factorized once for the derived columns here and for line_is/line_in (same values, same index)
-    cats = ctx.cached("distinct:cat", lambda: Distinct(cat))
-    subs = ctx.cached("distinct:sub", lambda: Distinct(data["明细项目"]))
+    cats, subs = ledger_columns(ctx)["费用类别"], ledger_columns(ctx)["明细项目"]
     fill = data["账载金额"].where(cats.mask(lambda c: c != 8), ZERO)
     out["eligible"] = eligible.where(eligible.notna(), fill)
     out["expense"] = data["支出类型"]
-    out["when"] = _datetimes(data["日期"])
+    out["when"] = _datetimes(data["日期"], ledger_columns(ctx))
     year = tax_year(ctx)
     in_year = pd.Series(True, index=data.index) if year is None else out["when"].isna() | (out["when"].dt.year == year)
     # The lines the computation counts (rdcheck.compute.lines.counted_mask): readable category, sub-item of that
@@ -85,21 +87,37 @@ def _ledger(ctx: Context) -> pd.DataFrame:
     return out
 
 
-def _datetimes(dates: pd.Series) -> pd.Series:
+def _datetimes(dates: pd.Series, columns: Columns) -> pd.Series:
     """``pd.to_datetime(dates, errors="coerce")``; for a column of dates, converted once per distinct date (the
     same set of values, first seen first, so pandas infers the same unit) and spread back."""
     if not len(dates):
         return pd.Series([], dtype="datetime64[s]")
     if not set(map(type, dates.tolist())) <= {dt.date, type(None)}:
         return pd.to_datetime(dates, errors="coerce")
-    days = Distinct(dates)
+    days = columns["日期"]
     converted = pd.to_datetime(pd.Series(days.values, dtype=object), errors="coerce")
     at = np.append(converted.to_numpy(), np.array(["NaT"], dtype=converted.dtype))  # code -1: an empty cell
     return pd.Series(at[days.codes], index=dates.index, name=dates.name)
 
 
+# ledger(ctx)'s columns that are the book's ledger columns as they are
+BOOK_COLUMNS = {"cat": "费用类别", "sub": "明细项目", "project": "项目编号", "expense": "支出类型"}
+
+
+def ledger_columns(ctx: Context) -> Columns:
+    """The book's ledger columns, each factorized once: the computation's (it made them for this book's ledger)
+    or, for a check run without one, this run's."""
+    shared = getattr(ctx.calc, "columns", None)
+    if isinstance(shared, Columns) and shared.serve(ctx.book.ledger.data):
+        return shared
+    return ctx.cached("columns", lambda: Columns(ctx.book.ledger.data))
+
+
 def distinct(ctx: Context, column: str) -> Distinct:
     """A column of ``ledger(ctx)`` factorized once per run (see compute/columns.py)."""
+    name = BOOK_COLUMNS.get(column)
+    if name is not None:
+        return ledger_columns(ctx)[name]
     return ctx.cached(f"distinct:{column}", lambda: Distinct(ledger(ctx)[column]))
 
 
@@ -154,9 +172,13 @@ def empty_ledger_reported(ctx: Context) -> bool:
 
 
 def projects(ctx: Context) -> pd.DataFrame:
-    """研发项目, one row per distinct 项目编号 (the first when repeated), indexed by Excel row."""
-    data = ctx.book.projects.data
-    return data[data["项目编号"].notna() & ~data["项目编号"].duplicated()]
+    """研发项目, one row per distinct 项目编号 (the first when repeated), indexed by Excel row (made once per run)."""
+
+    def make() -> pd.DataFrame:
+        data = ctx.book.projects.data
+        return data[data["项目编号"].notna() & ~data["项目编号"].duplicated()]
+
+    return ctx.cached("projects", make)
 
 
 def project_book_sums(ctx: Context) -> dict[Any, Any]:
@@ -190,7 +212,8 @@ def project_dates(ctx: Context, column: str) -> pd.Series:
         if not len(dates):  # no project with an id: every line's date is unknown (pandas cannot map an empty lookup)
             return pd.Series(np.full(len(lines), np.datetime64("NaT"), dtype=dates.dtype), index=lines.index)
         # 项目编号 is unique in projects(): each line's position in it, -1 for an unknown project
-        at = pd.Index(p["项目编号"].tolist(), dtype=object).get_indexer(lines.astype(object))
+        ids = distinct(ctx, "project")  # looked up once per distinct 项目编号
+        at = np.append(pd.Index(p["项目编号"].tolist(), dtype=object).get_indexer(ids.values), -1)[ids.codes]
         return pd.Series(np.where(at >= 0, dates[at], np.datetime64("NaT")), index=lines.index)
 
     return ctx.cached(f"project_dates:{column}", make)

@@ -22,7 +22,7 @@ from ..workbook.layout import (
     SUBITEMS,
     choices_of,
 )
-from .common import REPEAT_KEYS, ZERO, ledger, repeated_lines, tax_year
+from .common import REPEAT_KEYS, ZERO, ledger, ledger_columns, repeated_lines, tax_year
 from .nearest import nearest
 from .registry import Context, Hit, check
 
@@ -57,7 +57,7 @@ def required_column_missing(ctx: Context) -> Iterator[Hit]:
 
 
 def _schema_hits(ctx: Context, rule: str) -> Iterator[Hit]:
-    for f in ctx.cached("schema", lambda: validate_book(ctx.book)):
+    for f in ctx.cached("schema", lambda: validate_book(ctx.book, ledger_columns(ctx))):
         if f.rule == rule:
             yield Hit(sheet=f.sheet, row=f.row, column=f.column, value=f.value, variant=f.check)
 

@@ -53,14 +53,18 @@ def subitem_contractor_mismatch(ctx: Context) -> Iterator[Hit]:
             )
 
 
-def _matches(text: pd.Series, word: str) -> pd.Series:
-    return text.str.contains(word, regex=False)
+def _summaries(ctx: Context) -> Distinct:
+    """The ledger's 摘要, factorized once per run: a 100k-line ledger repeats a few thousand texts at most."""
+    return ctx.cached("summaries", lambda: Distinct(ctx.book.ledger.data["摘要"]))
 
 
 def _summary_text(ctx: Context) -> pd.Series:
+    """Each line's 摘要 as text ("" when empty or not text)."""
+
     def make() -> pd.Series:
-        column = ctx.book.ledger.data["摘要"]
-        return pd.Series([v if isinstance(v, str) else "" for v in column.tolist()], index=column.index, dtype=object)
+        texts = _summaries(ctx)
+        shown = np.array([v if isinstance(v, str) else "" for v in texts.values] + [""], dtype=object)
+        return pd.Series(shown[texts.codes], index=texts.series.index, dtype=object)
 
     return ctx.cached("summary_text", make)
 
@@ -81,54 +85,28 @@ def _claimed_lines(ctx: Context) -> pd.Series:
     return ctx.cached("claimed_lines", make)
 
 
-# joins the 摘要 texts to search them at once; a text holding it is searched alone
-_SEPARATOR = "\x00"
-
-
 def _holding(ctx: Context, word: str) -> np.ndarray:
-    """Which ledger lines' 摘要 contain ``word`` (a boolean array by position): one ``str.find`` scan of all the
-    texts joined, instead of a search per line."""
+    """Which ledger lines' 摘要 contain ``word`` (a boolean array by position), looked for once per distinct text."""
 
     def make() -> np.ndarray:
-        texts = _summary_text(ctx).tolist()
-        found = np.zeros(len(texts), dtype=bool)
-        joined, starts = _joined(ctx)
-        if joined is None or _SEPARATOR in word or not word:
-            found[:] = [word in t for t in texts]
-            return found
-        at = joined.find(word)
-        while at >= 0:
-            line = int(np.searchsorted(starts, at, side="right")) - 1
-            found[line] = True
-            at = joined.find(word, int(starts[line + 1]) if line + 1 < len(starts) else len(joined))
-        return found
+        texts = _summaries(ctx)
+        found = [word in (v if isinstance(v, str) else "") for v in texts.values] + [word in ""]
+        return np.array(found, dtype=bool)[texts.codes]
 
     return ctx.cached(f"holding:{word}", make)
 
 
-def _joined(ctx: Context) -> tuple[str | None, np.ndarray]:
-    """The 摘要 texts joined by _SEPARATOR and where each starts (None when a text holds the separator)."""
-
-    def make() -> tuple[str | None, np.ndarray]:
-        texts = _summary_text(ctx).tolist()
-        joined = _SEPARATOR.join(texts)
-        starts = np.zeros(len(texts), dtype=np.int64)
-        if len(texts) > 1:
-            np.cumsum(np.fromiter(map(len, texts[:-1]), dtype=np.int64, count=len(texts) - 1) + 1, out=starts[1:])
-        if joined.count(_SEPARATOR) != max(0, len(texts) - 1):
-            return None, starts
-        return joined, starts
-
-    return ctx.cached("summary_joined", make)
-
-
 def _naming(ctx: Context, words: list[str]) -> pd.Series:
     """The 摘要 of the claimed lines (``_claimed_lines``) that name any of ``words``, indexed by Excel row."""
-    text = _summary_text(ctx)
-    named = np.zeros(len(text), dtype=bool)
+    return _summary_text(ctx)[_naming_mask(ctx, words)]
+
+
+def _naming_mask(ctx: Context, words: list[str]) -> np.ndarray:
+    """Which ledger lines (by position) are claimed lines whose 摘要 names any of ``words``."""
+    named = np.zeros(len(_summary_text(ctx)), dtype=bool)
     for word in words:
         named |= _holding(ctx, word)
-    return text[named & _claimed_lines(ctx).to_numpy()]
+    return named & _claimed_lines(ctx).to_numpy()
 
 
 @check("C16")
@@ -173,12 +151,12 @@ def summary_words(ctx: Context) -> Iterator[Hit]:
     if not words:
         return
     # only the lines naming any of the words are looked at word by word
-    text = _naming(ctx, [item["word"] for item in words])
-    sub = ledger(ctx)["sub"][text.index]
+    named = _naming_mask(ctx, [item["word"] for item in words])
+    text = _summary_text(ctx)
     hits: dict[int, dict] = {}
     for item in words:
-        found = _matches(text, item["word"]) & ~sub.isin(item["except"])
-        for row in text.index[found.astype(bool)]:
+        found = named & _holding(ctx, item["word"]) & ~line_in(ctx, "sub", item["except"]).to_numpy()
+        for row in text.index[found]:
             hits.setdefault(int(row), item)
     for row in sorted(hits):
         item = hits[row]

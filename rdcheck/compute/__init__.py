@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..model import json_value
 from ..workbook import Book
 from .a107012 import NON_TAXABLE_KEY, compute_a107012, summary_2021
+from .columns import Columns
 from .labels import (
     NOTE_AMORTISATION_UNKNOWN,
     NOTE_DEEMED_PROFIT,
@@ -68,6 +70,8 @@ class Computation:
     deemed_profit: bool = False  # 征收方式 is 核定征收: no deduction
     policy: Policy | None = None
     amortisation: Decimal = ZERO  # self-developed intangibles' amortisation in line 45 (lines 43 + 44 as known)
+    # the ledger's factorized columns (compute/columns.py), shared with the schema and the checks of this check
+    columns: Columns | None = field(default=None, repr=False, compare=False)
 
     def a107012_json(self) -> dict[str, Any]:
         """The `a107012` object of the JSON report: {"1": .., "52": ..}, amounts rounded to the fen."""
@@ -105,6 +109,19 @@ def negative_status(values: Mapping[str, Any], policy: Policy, year: int | None)
     return None, listed
 
 
+def _line_amounts(rows: pd.Index, counted: pd.Index, deductible: pd.Series) -> pd.Series:
+    """Each ledger row's deductible amount (0 for a row not counted): placed by position when the rows are unique
+    and ``deductible`` is in the counted lines' order (it is), instead of a label-aligned assignment."""
+    if len(counted) and rows.is_unique and deductible.index.equals(counted):
+        values = np.full(len(rows), ZERO, dtype=object)
+        values[rows.get_indexer(counted)] = deductible.to_numpy(dtype=object)
+        return pd.Series(values, index=rows, dtype=object, name="deductible")
+    line_amounts = pd.Series(ZERO, index=rows, dtype=object, name="deductible")
+    if len(counted):
+        line_amounts.loc[counted] = deductible
+    return line_amounts
+
+
 def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Computation:
     """Compute A107012, the 2021 汇总表, 107-2, the reconciliation and the tax saved for one Book."""
     pol = load_policy(policy)
@@ -123,8 +140,9 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
     elif year < pol.years[0]:
         note(NOTE_YEAR_OUT_OF_POLICY, year=year, entry=entry)
 
-    lives = project_lives(book) if book.projects.present else {}
-    lines = prepare_lines(book, year, lives if book.projects.present else None)
+    columns = Columns(book.ledger.data)  # each ledger column factorized once, for compute and the checks
+    lives = project_lives(book, columns) if book.projects.present else {}
+    lines = prepare_lines(book, year, lives if book.projects.present else None, columns)
     rate = pol.deduction_rate(year, enterprise_kinds(values, pol, year))
     negative, listed = negative_status(values, pol, year)
     deemed = values.get("征收方式") == "核定征收"
@@ -192,9 +210,7 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
         note(NOTE_SMALL_LOW_PROFIT_NOT_MODELLED, year=year if year is not None else "?")
     if year is None:
         a = {**a, 50: None}  # no year, no rate: line 50 is left empty (line 51 uses the newest year, see the note)
-    line_amounts = pd.Series(ZERO, index=book.ledger.data.index, dtype=object, name="deductible")
-    if not lines.empty:
-        line_amounts.loc[lines.index] = tax.deductible
+    line_amounts = _line_amounts(book.ledger.data.index, lines.index, tax.deductible)
     return Computation(
         a107012=a,
         tax_saving=(a[51] or ZERO) * tax_rate,
@@ -219,6 +235,7 @@ def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Com
         deemed_profit=deemed,
         policy=pol,
         amortisation=amortisation.total,
+        columns=columns,
     )
 
 

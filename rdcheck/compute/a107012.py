@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..workbook import Book
+from .columns import Distinct
 from .labels import SUMMARY2021_COLUMNS
 from .lifecycle import Amortisation
 from .lines import ZERO, dsum, dsum_by
@@ -115,18 +116,23 @@ def compute_a107012(
     企业信息 keys, empty = 0.
     """
     all_lines = lines
-    lines = lines[~lines["for_client"].astype(bool)] if "for_client" in lines else lines
+    if "for_client" in lines and lines["for_client"].astype(bool).any():
+        lines = lines[~lines["for_client"].astype(bool)]
+    subs = Distinct(lines["subitem"])  # compared below once per distinct 明细项目
+
+    def sub_is(code: str) -> pd.Series:
+        return subs.mask(lambda s: s == code)
+
     a: dict[int, Decimal] = dict.fromkeys(range(1, 53), ZERO)
-    for line, total in dsum_by(lines[lines["line"] > 0], "line", "eligible").items():
+    for line, total in dsum_by(lines.loc[lines["line"] > 0, ["line", "eligible"]], "line", "eligible").items():
         a[int(line)] = total
     # Line 39 asks for what was incurred (委托境外个人进行研发活动所发生的费用): the book amount, never deductible.
-    a[39] = dsum(lines.loc[lines["subitem"] == "7.3", "book"])
+    a[39] = dsum(lines.loc[sub_is("7.3"), "book"])
     for total_line, parts in SUBTOTALS.items():
         # a line without a sub-item (2021 official ledger) sits on its category line itself
         a[total_line] += sum((a[n] for n in parts), ZERO)
 
     category = lines["category"]
-    subitem = lines["subitem"]
     in_scope = lines["in_scope"]
     is_cat6 = category == 6
 
@@ -162,9 +168,9 @@ def compute_a107012(
         "7.2": a[38] / a[37] if a[37] else share,
     }
     factor[is_cat6 & in_scope] = factors["6"]
-    factor[subitem == "7.1"] = factors["7.1"]
-    factor[subitem == "7.2"] = factors["7.2"]
-    factor[(subitem == "7.3") | (category == 8)] = ZERO
+    factor[sub_is("7.1")] = factors["7.1"]
+    factor[sub_is("7.2")] = factors["7.2"]
+    factor[sub_is("7.3") | (category == 8)] = ZERO
     deductible = (lines["eligible"] * factor).astype(object)
     deductible = deductible.reindex(all_lines.index, fill_value=ZERO)
     deductible.name = "deductible"
@@ -190,7 +196,7 @@ def compute_a107012(
     a[51] = max(ZERO, rest) * a[50] / HUNDRED
     a[52] = -rest if rest < 0 else ZERO
 
-    counted = lines[(category <= 6) | subitem.isin(("7.1", "7.2"))]["project"].dropna()
+    counted = lines.loc[(category <= 6) | subs.mask(lambda s: s.isin(("7.1", "7.2"))), "project"].dropna()
     if known_projects is not None:
         counted = counted[counted.isin(known_projects)]
     a[1] = Decimal(int(counted.nunique()))
@@ -227,14 +233,18 @@ def summary_2021(book: Book, lines: pd.DataFrame, deductible: pd.Series) -> list
     Amounts are 可加计金额 before any limit, except 7.2, 8.2, 8.4 and 允许加计扣除金额合计, which are the per-line
     deductible amounts summed per project (the limits spread back pro rata, 2021年第28号 附件2).
     """
-    relevant = lines[(lines["category"] <= 7) & ~lines["for_client"].astype(bool)]
-    if relevant.empty:
+    keep = (lines["category"] <= 7) & ~lines["for_client"].astype(bool)
+    if not keep.any():
         return []
+    relevant = lines.loc[keep, ["project", "capitalised", "category", "subitem", "eligible"]]
+    category = relevant["category"]
+    # the category as text, once per distinct category (as astype(str) writes it)
+    bucket = Distinct(category).apply(lambda c: c.map(str)).where(category != 7, relevant["subitem"])
     frame = pd.DataFrame(
         {
             "project": relevant["project"].fillna(""),
             "capitalised": relevant["capitalised"],
-            "bucket": relevant["category"].astype(str).where(relevant["category"] != 7, relevant["subitem"]),
+            "bucket": bucket,
             "eligible": relevant["eligible"],
             "deductible": deductible.loc[relevant.index],
         }

@@ -28,6 +28,12 @@ class Distinct:
         self.series = series
         self.codes, self.values = pd.factorize(series.to_numpy(dtype=object))
 
+    def take(self, keep: np.ndarray, series: pd.Series) -> Distinct:
+        """The Distinct of ``series``, which is this column's cells where ``keep`` (the same distinct values)."""
+        out = Distinct.__new__(Distinct)
+        out.series, out.codes, out.values = series, self.codes[keep], self.values
+        return out
+
     def mask(self, test: Test) -> pd.Series:
         """``test(series)`` (an elementwise boolean test), computed on the distinct values and spread back."""
         series, codes = self.series, self.codes
@@ -38,7 +44,7 @@ class Distinct:
         known = codes >= 0
         out[known] = judged[codes[known]]
         if not known.all():
-            out[~known] = np.asarray(test(series[~known]), dtype=bool)
+            out[~known] = _on_empty(series[~known], test)
         return pd.Series(out, index=series.index)
 
     def apply(self, fn: Test) -> pd.Series:
@@ -61,6 +67,25 @@ class Distinct:
         return looked[self.codes]
 
 
+class Columns:
+    """The Distinct of a table's columns, each made when first asked for: one factorization of a ledger column
+    for the computation, the schema and the checks of one check (the runner lets them go when it is done)."""
+
+    def __init__(self, data: pd.DataFrame) -> None:
+        self.data = data
+        self.made: dict[str, Distinct] = {}
+
+    def __getitem__(self, name: str) -> Distinct:
+        made = self.made.get(name)
+        if made is None:
+            made = self.made[name] = Distinct(self.data[name])
+        return made
+
+    def serve(self, data: pd.DataFrame) -> bool:
+        """Whether these are ``data``'s columns."""
+        return self.data is data
+
+
 def pair_mask(left: Distinct, right: Distinct, test: Callable[[Any, Any], bool], empty: bool = False) -> np.ndarray:
     """``test(l, r)`` for each line's pair of values, judged once per distinct pair; ``empty`` where either cell
     is empty (the caller knows what its test says of an empty cell)."""
@@ -71,16 +96,10 @@ def pair_mask(left: Distinct, right: Distinct, test: Callable[[Any, Any], bool],
     return table[left.codes, right.codes]
 
 
-def distinct_mask(series: pd.Series, test: Test) -> pd.Series:
-    """``test(series)`` (an elementwise boolean test), computed on the distinct values and spread back."""
-    return Distinct(series).mask(test)
-
-
-def equals(series: pd.Series, value: Any) -> pd.Series:
-    """``series == value`` for an object column, judged once per distinct value."""
-    return Distinct(series).mask(lambda s: s == value)
-
-
-def lookup(series: pd.Series, mapping: Mapping[Any, Any]) -> np.ndarray:
-    """``mapping.get(value)`` for each cell (None where absent or the cell is empty), as an object array."""
-    return Distinct(series).lookup(mapping)
+def _on_empty(cells: pd.Series, test: Test) -> np.ndarray | bool:
+    """``test`` of a column's empty cells: once when they are all of one kind (all None, say: the whole column of
+    an absent optional one), else cell by cell."""
+    kinds = set(map(type, cells.tolist()))
+    if len(kinds) == 1 and cells.iloc[0] is None:
+        return bool(np.asarray(test(cells.iloc[:1]), dtype=bool)[0])
+    return np.asarray(test(cells), dtype=bool)

@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from ..workbook import Book
-from .columns import equals
+from .columns import Columns, Distinct
 
 ZERO = Decimal(0)
 FORMED = "无形资产形成日期"
@@ -62,13 +62,14 @@ class Life:
         return self.finished and (self.capitalised_now or self.prior_core is not None or self.prior_other is not None)
 
 
-def project_lives(book: Book) -> dict[Any, Life]:
-    """项目编号 → Life, from 研发项目 (the first row of a repeated 项目编号)."""
+def project_lives(book: Book, columns: Columns | None = None) -> dict[Any, Life]:
+    """项目编号 → Life, from 研发项目 (the first row of a repeated 项目编号); ``columns``: the ledger's factorized
+    columns, when the caller has them."""
     data = book.projects.data
     if data.empty:
         return {}
     lives: dict[Any, Life] = {}
-    capitalised_now = _capitalised_now(book)
+    capitalised_now = _capitalised_now(book, columns)
     for _, row in data.iterrows():
         pid = row.get("项目编号")
         if pid is None or (isinstance(pid, float) and pd.isna(pid)) or pid in lives:
@@ -86,12 +87,13 @@ def project_lives(book: Book) -> dict[Any, Life]:
     return lives
 
 
-def _capitalised_now(book: Book) -> set[Any]:
+def _capitalised_now(book: Book, columns: Columns | None = None) -> set[Any]:
     """The projects with a 资本化 ledger line dated in the book's year (or undated)."""
     data = book.ledger.data
     if data.empty or "支出类型" not in data.columns:
         return set()
-    capitalised = data.loc[equals(data["支出类型"], "资本化"), ["日期", "项目编号"]]
+    kind = columns["支出类型"] if columns is not None and columns.serve(data) else Distinct(data["支出类型"])
+    capitalised = data.loc[kind.mask(lambda s: s == "资本化"), ["日期", "项目编号"]]
     year = book.year
     return {
         pid

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 import numpy as np
@@ -11,7 +13,7 @@ import pandas as pd
 
 from ..workbook import Book
 from ..workbook.layout import SUBITEM_CATEGORY, SUBITEMS
-from .columns import Distinct, distinct_mask, equals, lookup, pair_mask
+from .columns import Columns, Distinct, pair_mask
 from .lifecycle import Life, project_lives
 
 ZERO = Decimal(0)
@@ -46,38 +48,45 @@ def empty_lines() -> pd.DataFrame:
     return frame
 
 
-def counted_mask(book: Book, year: int | None) -> pd.Series:
+def counted_mask(book: Book, year: int | None, columns: Columns | None = None) -> pd.Series:
     """Return which ledger rows the computation counts (a boolean Series indexed by Excel row).
 
     A line counts when its 费用类别, 明细项目 and 账载金额 could be read, its sub-item belongs to its category
     (otherwise F05 reports it and it is left out), and it is a line of the year: its 日期 lies in 所属年度, or
     its 日期 is empty or unreadable (F03/F04 report it; it is still the enterprise's spending, so it counts).
     Lines dated in another year (F07) are left out. When 所属年度 is unknown every dated line counts.
+    ``columns``: the ledger's factorized columns, when the caller has them.
     """
     data = book.ledger.data
     if data.empty:
         return pd.Series([], index=data.index, dtype=bool)
+    cols = columns if columns is not None and columns.serve(data) else Columns(data)
     category = data["费用类别"]
     subitem = data["明细项目"]
     readable = category.notna() & data["账载金额"].notna()
-    belongs = pd.Series(belongs_to(subitem, category), index=data.index)
+    belongs = pd.Series(belongs_to(cols["明细项目"], cols["费用类别"]), index=data.index)
     if not book.ledger.has("明细项目") or book.ledger.sources is not None:
         # a layout without sub-items (the 2021 official ledger): a line of category 1-6 counts by its category
         belongs |= subitem.isna() & category.isin(range(1, 7))
     mask = readable & belongs
     if year is not None:
         low, high = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        mask &= distinct_mask(data["日期"], lambda date: date.isna() | ((date >= low) & (date <= high)))
+        mask &= cols["日期"].mask(lambda date: date.isna() | ((date >= low) & (date <= high)))
     return mask.astype(bool)
 
 
-def prepare_lines(book: Book, year: int | None, lives: dict[Any, Life] | None = None) -> pd.DataFrame:
+def prepare_lines(
+    book: Book, year: int | None, lives: dict[Any, Life] | None = None, columns: Columns | None = None
+) -> pd.DataFrame:
     """Return the counted ledger lines with the columns of LINE_COLUMNS, indexed by Excel row (``lives``: the
-    book's project_lives, when the caller has them)."""
+    book's project_lives, ``columns`` its ledger's factorized columns, when the caller has them)."""
     data = book.ledger.data
     if data.empty:
         return empty_lines()
-    data = data.loc[counted_mask(book, year), USED]
+    cols = columns if columns is not None and columns.serve(data) else Columns(data)
+    counted = counted_mask(book, year, cols)
+    keep = counted.to_numpy()
+    data = data.loc[counted, USED]
     if data.empty:
         return empty_lines()
     category = data["费用类别"].astype(int)
@@ -86,7 +95,7 @@ def prepare_lines(book: Book, year: int | None, lives: dict[Any, Life] | None = 
     eligible = data["可加计金额"].astype(object)
     fill = book_amount.where(category != 8, ZERO)
     eligible = eligible.where(eligible.notna(), fill)
-    capitalised = equals(data["支出类型"], "资本化")
+    capitalised = cols["支出类型"].take(keep, data["支出类型"]).mask(lambda s: s == "资本化")
     project = data["项目编号"].astype(object)
     projects = book.projects.data
     if not projects.empty:
@@ -94,7 +103,7 @@ def prepare_lines(book: Book, year: int | None, lives: dict[Any, Life] | None = 
         lives = project_lives(book) if lives is None else lives
         forms = {pid: life.forms_in(year) for pid, life in lives.items()}
         # (a project not in `forms`: NaN; None/NaN are not True)
-        ids, client = Distinct(project), first["受托研发"]
+        ids, client = cols["项目编号"].take(keep, project), first["受托研发"]
         finished = ids.mask(lambda p: p.map(forms) == True)  # noqa: E712
         for_client = ids.mask(lambda p: p.map(client) == True)  # noqa: E712
     else:
@@ -105,7 +114,7 @@ def prepare_lines(book: Book, year: int | None, lives: dict[Any, Life] | None = 
             "project": project,
             "category": category,
             "subitem": subitem,
-            "line": _lines(subitem, category),
+            "line": _lines(cols["明细项目"].take(keep, subitem), category),
             "book": book_amount,
             "eligible": eligible,
             "capitalised": capitalised,
@@ -128,9 +137,9 @@ def belongs_to(subitem: pd.Series | Distinct, category: pd.Series | Distinct) ->
     return pair_mask(subs, cats, lambda s, c: get(s) is not None and get(s) == c)
 
 
-def _lines(subitem: pd.Series, category: pd.Series) -> np.ndarray:
+def _lines(subitem: Distinct, category: pd.Series) -> np.ndarray:
     """Each line's A107012 line: its sub-item's, else its category's (2021 official ledger), else 0."""
-    sub_line = lookup(subitem, _SUB_LINE)
+    sub_line = subitem.lookup(_SUB_LINE)
     by_category = category.map(CATEGORY_LINE).fillna(0).to_numpy()
     found = np.fromiter((v is not None for v in sub_line), dtype=bool, count=len(sub_line))
     return np.where(found, sub_line, by_category).astype(int)
@@ -140,7 +149,11 @@ def dsum(values: pd.Series) -> Decimal:
     """Sum Decimal values exactly (0 for none)."""
     if values.empty:
         return ZERO
-    total = values.sum()
+    items = values.tolist()
+    if set(map(type, items)) == {Decimal}:  # no empty cell: added first to last, as pandas does, without its
+        total = reduce(operator.add, items)  # missing-value mask and copy
+    else:
+        total = values.sum()
     return total if isinstance(total, Decimal) else Decimal(total)
 
 

@@ -54,6 +54,9 @@ def run(
         for hit in fn(ctx):
             findings.append(finding(book, rule, hit, severity, lang, cells))
     findings.sort(key=sort_key)
+    shared = getattr(calc, "columns", None)
+    if shared is not None:  # the ledger's factorizations served this check; the report keeps calc, not them
+        shared.made.clear()
     return findings
 
 
