@@ -4,9 +4,9 @@ defaults; a bad file is refused in the same words."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
-import select
 import shutil
 import subprocess
 import sys
@@ -14,10 +14,13 @@ import threading
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 from click.testing import CliRunner
+from test_arrow_reader import differences
 
 from rdcheck.cli import main
-from rdcheck.workbook import prescan as prescan_mod
+from rdcheck.engine.examples import example_sheets
+from rdcheck.workbook import reader
 from rdcheck.workbook.prescan import Prescan
 from rdcheck.workbook.safety import DEFAULT_LIMITS, Limits, inspect
 
@@ -37,15 +40,17 @@ def started(path: Path) -> Prescan:
 
 def test_the_child_scans_as_the_process_would(tmp_path: Path) -> None:
     src = shutil.copy(SAMPLE, tmp_path / "book.xlsx")
-    scan = started(src).result(src, None)
-    assert scan is not None and scan == inspect(src, DEFAULT_LIMITS, None)
+    got = started(src).result(src, None)
+    assert got is not None and got.preflight == inspect(src, DEFAULT_LIMITS, None)
+    assert got.parsed == {}  # its ledger is under 2,000 lines: calamine reads it, nothing was parsed ahead
+    scan = got.preflight
     assert scan.kind == "xlsx" and "辅助账明细" in scan.sheets and scan.sheets["辅助账明细"].rows > 1
 
 
 def test_a_file_replaced_after_the_scan_or_other_limits_are_scanned_again(tmp_path: Path) -> None:
     src = shutil.copy(SAMPLE, tmp_path / "book.xlsx")
     pre = started(src)
-    select.select([pre._fd], [], [], 30)  # the child has scanned (it writes once done)
+    pre._thread.join()  # the child has scanned, and the thread has its result
     other = shutil.copy(ROOT / "samples" / "ledgers" / "clean.xlsx", tmp_path / "other.xlsx")
     os.replace(other, src)  # a new file at the same path
     assert pre.result(src, None) is None
@@ -74,21 +79,55 @@ def test_a_child_not_waited_for_is_stopped(tmp_path: Path) -> None:
 
 def test_the_command_gives_the_same_report_with_the_pre_scan_and_without(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[bool] = []
-    real = prescan_mod.scanned
+    real = Prescan.result
 
-    def spy(prescan, path, limits):
-        got = real(prescan, path, limits)
+    def spy(self, path, limits):
+        got = real(self, path, limits)
         calls.append(got is not None)
         return got
 
-    monkeypatch.setattr(prescan_mod, "scanned", spy)
+    monkeypatch.setattr(Prescan, "result", spy)
     if threading.active_count() > 1:
         pytest.skip("another thread is running in this test process")
     with_pre = CliRunner().invoke(main, ["check", str(SAMPLE), "--format", "json"])
     monkeypatch.setattr(Prescan, "start", classmethod(lambda cls, path: None))
     without = CliRunner().invoke(main, ["check", str(SAMPLE), "--format", "json"])
-    assert calls == [True, False]
+    assert calls == [True]  # the first used the child's scan; the second had no child
     drop = ("elapsed",)
     a, b = json.loads(with_pre.output), json.loads(without.output)
     assert {k: v for k, v in a.items() if k not in drop} == {k: v for k, v in b.items() if k not in drop}
-    assert any(f["rule"] == "B03" or f["cell"] for f in a["findings"])
+    assert any(f["cell"] for f in a["findings"])
+
+
+def big_book(path: Path, lines: int = 2_100) -> Path:
+    """The engine's minimal clean book with its ledger repeated to ``lines`` lines (the Arrow path's size)."""
+    sheets = example_sheets({})
+    base = sheets["辅助账明细"]
+    sheets["辅助账明细"] = [base[0]] + [
+        base[1 + i % (len(base) - 1)][:1] + [f"记-{i:06d}"] + base[1 + i % (len(base) - 1)][2:] for i in range(lines)
+    ]
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if isinstance(v, (dt.date, dt.datetime)):
+                    ws.write_datetime(r, c, v, date_fmt)
+                elif isinstance(v, str):
+                    ws.write_string(r, c, v)
+                elif v is not None:
+                    ws.write(r, c, v)
+    wb.close()
+    return path
+
+
+def test_a_big_ledger_is_parsed_by_the_pre_scan_thread_into_the_same_book(tmp_path: Path) -> None:
+    src = big_book(tmp_path / "big.xlsx")
+    got = started(src).result(src, None)
+    assert got is not None and list(got.parsed) == ["辅助账明细"] and got.parsed["辅助账明细"] is not None
+    with reader.gc_paused():
+        ahead = reader.book_from_sheets(reader.load_sheets(src, None, scanned=got.preflight, parsed=got.parsed))
+        plain = reader.book_from_sheets(reader.load_sheets(src, None, "never"))
+    assert len(ahead.ledger) == 2_100
+    assert differences(plain, ahead) == []

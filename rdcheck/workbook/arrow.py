@@ -23,20 +23,15 @@ sheet with calamine — unless all of this holds:
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
+from .fastsheet import MIN_ROWS, load_sheet, may_try
 from .values import Invalid
 
-# fastexcel logs a warning for an all-empty column ("falling back to string"); that is not the user's business
-logging.getLogger("fastexcel").addHandler(logging.NullHandler())
-logging.getLogger("fastexcel").setLevel(logging.ERROR)
-
-MIN_ROWS = 2000  # below this calamine's rows cost less than a second parse of nothing: not worth the Arrow path
 MS_PER_DAY = 86_400_000
 # what str.strip() removes: "".join(ch for ch in map(chr, range(0x110000)) if ch.isspace())
 _WHITESPACE = (
@@ -304,24 +299,25 @@ def _datetimes(part: Any) -> list[Any]:
     return out
 
 
-def load(reader: Any, title: str, scan: Any, layout_check: Any, dates: Sequence[str] = ()) -> ArrowSheet | None:
+def load(
+    reader: Any, title: str, scan: Any, layout_check: Any, dates: Sequence[str] = (), sheet: Any = None
+) -> ArrowSheet | None:
     """Read sheet ``title`` through fastexcel, or None when it cannot be read identically to calamine (see above).
 
     ``reader`` is a ``fastexcel.ExcelReader``; ``scan`` the safety scan of the sheet; ``layout_check(head_rows)``
     says whether row 1 is the table's header and no foreign layout claims the sheet. The columns headed by one of
     ``dates`` (a date field's names) are read as dates whatever else they hold: a total row's 合计, a date typed as
     text or a boolean comes back from fastexcel's cell errors as calamine has it; a number that is not a whole day
-    (which fastexcel would turn into a date and time) sends the sheet back to calamine.
+    (which fastexcel would turn into a date and time) sends the sheet back to calamine. ``sheet`` is the sheet
+    parsed already by :func:`rdcheck.workbook.fastsheet.load_sheet` with the same ``dates`` (the pre-scan's thread).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if scan is None or scan.merged or not scan.text_head or scan.rows < 2:
+    if not may_try(scan):
         return None
-    pinned_types = {name: "datetime" for name in dates} or None
-    sheet = reader.load_sheet(
-        title, header_row=0, skip_rows=0, schema_sample_rows=None, dtype_coercion="strict", dtypes=pinned_types
-    )
+    if sheet is None:
+        sheet = load_sheet(reader, title, dates)
     infos = sheet.selected_columns
     batch, cell_errors = sheet.to_arrow_with_errors()
     width = max((ci.absolute_index + 1 for ci in infos), default=0)

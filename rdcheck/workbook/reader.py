@@ -20,6 +20,7 @@ from ..errors import ReadError
 from ..text import one_line
 from .arrow import ArrowSheet, Coded, Floats
 from .book import Book, Enterprise, Table, column_letter
+from .fastsheet import date_names, source_of, table_layout
 from .layout import (
     AMOUNT,
     ASSETS,
@@ -409,7 +410,9 @@ def wanted_sheet(title: str) -> bool:
     return False
 
 
-def load_sheets(path: str | os.PathLike[str], limits: Any = None, arrow: str = "auto", scanned: Any = None) -> Sheets:
+def load_sheets(
+    path: str | os.PathLike[str], limits: Any = None, arrow: str = "auto", scanned: Any = None, parsed: Any = None
+) -> Sheets:
     """Load the rows of the sheets rdcheck reads (cached values; nothing in the file is run).
 
     ``safety.inspect`` looks at the file first (spec §7: empty, not Excel, encrypted, zip bomb, XML entities,
@@ -420,7 +423,8 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None, arrow: str = "
     A big table sheet of an .xlsx is read through Arrow (``arrow.py``: an :class:`ArrowSheet` in place of its rows)
     when that gives exactly calamine's values; ``arrow="never"`` reads every sheet with calamine, ``"always"``
     tries Arrow whatever the sheet's size (the tests compare both). ``scanned`` is the Preflight of this file
-    made already (the command's pre-scan, ``prescan.py``): it is not scanned again.
+    made already (the command's pre-scan, ``prescan.py``): it is not scanned again; ``parsed`` the big table sheets
+    its thread parsed with fastexcel since (``fastsheet.load_sheet``, for ``arrow="auto"``).
     """
     from python_calamine import CalamineWorkbook, PasswordError
 
@@ -445,7 +449,7 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None, arrow: str = "
         ) from None
     sheets = Sheets()
     sheets.merged = {}
-    fast = _ArrowReader(p, checked, arrow)
+    fast = _ArrowReader(p, checked, arrow, parsed)
     try:
         for title in wb.sheet_names:
             arrow_sheet = fast.load(title)
@@ -481,8 +485,9 @@ def load_sheets(path: str | os.PathLike[str], limits: Any = None, arrow: str = "
 class _ArrowReader:
     """The Arrow path of :func:`load_sheets`: which sheets take it, and the fastexcel reader, opened once."""
 
-    def __init__(self, path: Path, checked: Any, mode: str) -> None:
+    def __init__(self, path: Path, checked: Any, mode: str, parsed: dict[str, Any] | None = None) -> None:
         self.path, self.checked, self.mode = path, checked, mode
+        self.parsed = parsed or {}  # title -> a fastexcel sheet the pre-scan's thread parsed (None: it failed)
         self.reader: Any = None
         self.failed = mode == "never" or checked.kind not in ("xlsx", "xlsm")
 
@@ -497,33 +502,22 @@ class _ArrowReader:
         if self.mode == "auto" and scan.rows < arrow.MIN_ROWS:
             return None
         try:
+            fits = lambda sheet: _arrow_fits(sheet, layout)  # noqa: E731
+            if title in self.parsed:
+                sheet = self.parsed[title]
+                return arrow.load(None, title, scan, fits, date_names(layout), sheet) if sheet is not None else None
             if self.reader is None:
                 import fastexcel
 
-                self.reader = fastexcel.read_excel(_fastexcel_source(self.path))
-            dates = [n for f in layout.fields if f.kind == DATE for n in f.names]
-            return arrow.load(self.reader, title, scan, lambda sheet: _arrow_fits(sheet, layout), dates)
+                self.reader = fastexcel.read_excel(source_of(self.path))
+            return arrow.load(self.reader, title, scan, fits, date_names(layout))
         except BaseException as exc:  # noqa: BLE001 - whatever fastexcel cannot do, calamine does (or says why not)
             if is_interrupt(exc):
                 raise
             return None
 
 
-def _fastexcel_source(path: Path) -> str | bytes:
-    """fastexcel takes a path or the file's bytes; a name that is not valid UTF-8 (a GBK zip entry) goes as bytes."""
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:
-        return path.read_bytes()
-    return str(path)
-
-
-def _table_layout(title: str) -> SheetLayout | None:
-    """The standard table (not 企业信息) a sheet's title names, if any."""
-    for layout in (PROJECTS, LEDGER, SUMMARY, STAFF, ASSETS):
-        if _find_sheet([title], layout) is not None:
-            return layout
-    return None
+_table_layout = table_layout
 
 
 def _arrow_fits(sheet: ArrowSheet, layout: SheetLayout) -> bool:
@@ -570,11 +564,14 @@ def read_book(path: str | os.PathLike[str], limits: Any = None, info: Any = None
     ``info`` is an :class:`Enterprise` from an ``--info`` file, for a workbook without 企业信息.
     ``prescan`` is the command's :class:`rdcheck.workbook.prescan.Prescan` of this file, if it started one.
     """
-    from .prescan import scanned
     from .safety import native_stderr_quiet
 
+    got = prescan.result(path, limits) if prescan is not None else None
     with gc_paused(), native_stderr_quiet():  # a calamine panic is a one-line ReadError, not a Rust backtrace
-        sheets = load_sheets(path, limits, scanned=scanned(prescan, path, limits))
+        if got is not None:
+            sheets = load_sheets(path, limits, scanned=got.preflight, parsed=got.parsed)
+        else:
+            sheets = load_sheets(path, limits)
         return book_from_sheets(sheets, path=str(path), info=info)
 
 
