@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from test_arrow_reader import differences
 
 from rdcheck.cli import main
 from rdcheck.engine.examples import example_sheets
+from rdcheck.workbook import prescan as prescan_mod
 from rdcheck.workbook import reader
 from rdcheck.workbook.prescan import Prescan
 from rdcheck.workbook.safety import DEFAULT_LIMITS, Limits, inspect
@@ -131,3 +133,22 @@ def test_a_big_ledger_is_parsed_by_the_pre_scan_thread_into_the_same_book(tmp_pa
         plain = reader.book_from_sheets(reader.load_sheets(src, None, "never"))
     assert len(ahead.ledger) == 2_100
     assert differences(plain, ahead) == []
+
+
+def test_close_waits_until_the_thread_gives_descriptor_2_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the thread quietens descriptor 2 while fastexcel parses: the command says why it stopped only after close()
+    src = big_book(tmp_path / "big.xlsx")
+    terminal = os.fstat(2)
+    seen: list[bool] = []
+
+    def slow(reader, title, dates):
+        seen.append(os.path.samestat(os.fstat(2), terminal))
+        time.sleep(0.5)
+        return None
+
+    monkeypatch.setattr(prescan_mod, "load_sheet", slow)
+    pre = started(src)
+    time.sleep(0.2)
+    pre.close()
+    assert seen == [False]  # it parsed with descriptor 2 quietened …
+    assert os.path.samestat(os.fstat(2), terminal)  # … and close() returned once it was given back

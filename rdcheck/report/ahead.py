@@ -48,13 +48,23 @@ class ReadAhead:
         from python_calamine import CalamineWorkbook
 
         from ..workbook.reader import open_workbook
+        from ..workbook.safety import native_stderr_quiet
 
         try:
-            self._workbook = open_workbook(CalamineWorkbook, self.path)
-            for title in titles:
-                self._sheets[title] = self._workbook.get_sheet_by_name(title)
+            # a Rust panic writes to descriptor 2 before Python sees it; this window closes before the copy opens its
+            # own (write_annotated waits for this thread first) and before the command says anything (it closes
+            # this first)
+            with native_stderr_quiet():
+                self._workbook = open_workbook(CalamineWorkbook, self.path)
+                for title in titles:
+                    self._sheets[title] = self._workbook.get_sheet_by_name(title)
         except BaseException:  # noqa: BLE001 - the copy reads it again, and says what is wrong in its own words
             self._sheets.clear()
+
+    def wait(self) -> None:
+        """Wait until the read is done (what it read stays to be taken)."""
+        if self._thread is not None:
+            self._thread.join()
 
     def take(self) -> tuple[Any, dict[str, Any]]:
         """The opened workbook and the sheets read (None and {} when nothing was read); the caller closes it."""

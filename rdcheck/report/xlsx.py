@@ -687,6 +687,8 @@ def write_annotated(
             ahead.close()
         raise OutputRefused(f"输出文件与输入文件相同：{out}", f"the output is the input file: {out}")
     out.parent.mkdir(parents=True, exist_ok=True)
+    if ahead is not None:
+        ahead.wait()  # its thread quietens descriptor 2 while it reads: not at the same time as the copy below
     with replacing(out) as tmp:
         try:
             with native_stderr_quiet():

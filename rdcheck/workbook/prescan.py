@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .fastsheet import date_names, load_sheet, source_of, wanted
-from .safety import DEFAULT_LIMITS, Limits, Preflight, inspect
+from .safety import DEFAULT_LIMITS, Limits, Preflight, inspect, native_stderr_quiet
 
 
 def _identity(path: Path) -> tuple[int, int, int, int] | None:
@@ -97,13 +97,16 @@ class Prescan:
                 return
             import fastexcel
 
-            reader = fastexcel.read_excel(source_of(self.path))
-            for title, layout in todo:
-                try:
-                    self._parsed[title] = load_sheet(reader, title, date_names(layout))
-                except Exception:  # noqa: BLE001 - the reader tries again in-process, and falls back to calamine
-                    self._parsed[title] = None
-        except Exception:  # noqa: BLE001 - nothing parsed: the reader parses in-process
+            # a Rust panic writes to descriptor 2 before Python sees it; this window closes before the main thread
+            # opens its own (it joins this thread first) and before the command says anything (close() joins too)
+            with native_stderr_quiet():
+                reader = fastexcel.read_excel(source_of(self.path))
+                for title, layout in todo:
+                    try:
+                        self._parsed[title] = load_sheet(reader, title, date_names(layout))
+                    except BaseException:  # noqa: BLE001 - the reader tries again in-process (or calamine does)
+                        self._parsed[title] = None
+        except BaseException:  # noqa: BLE001 - nothing parsed: the reader parses in-process
             self._parsed.clear()
 
     def result(self, path: str | os.PathLike[str], limits: Limits | None) -> Prescanned | None:
@@ -118,7 +121,8 @@ class Prescan:
         return Prescanned(got[1], self._parsed)
 
     def close(self) -> None:
-        """Stop and reap the child if its result was not taken (the command stopped before reading the file)."""
+        """Stop and reap the child if its result was not taken (the command stopped before reading the file), and
+        wait for the thread (so that descriptor 2 is the terminal again before the command says why it stopped)."""
         if self._thread.is_alive():
             try:
                 os.kill(self._pid, signal.SIGKILL)
