@@ -27,35 +27,45 @@ class Distinct:
     def __init__(self, series: pd.Series) -> None:
         self.series = series
         self.codes, self.values = pd.factorize(series.to_numpy(dtype=object))
+        self._empty: tuple[np.ndarray, bool] | None = None
 
     def take(self, keep: np.ndarray, series: pd.Series) -> Distinct:
         """The Distinct of ``series``, which is this column's cells where ``keep`` (the same distinct values)."""
         out = Distinct.__new__(Distinct)
-        out.series, out.codes, out.values = series, self.codes[keep], self.values
+        out.series, out.codes, out.values, out._empty = series, self.codes[keep], self.values, None
         return out
+
+    def empty(self) -> tuple[np.ndarray, bool]:
+        """The positions of the empty cells, and whether every one of them is None."""
+        if self._empty is None:
+            at = np.flatnonzero(self.codes < 0)
+            self._empty = (at, bool(len(at)) and set(map(type, self.series.iloc[at].tolist())) == {type(None)})
+        return self._empty
 
     def mask(self, test: Test) -> pd.Series:
         """``test(series)`` (an elementwise boolean test), computed on the distinct values and spread back."""
         series, codes = self.series, self.codes
         if 2 * len(self.values) > len(series):  # mostly distinct: nothing to save
             return pd.Series(np.asarray(test(series), dtype=bool), index=series.index)
-        judged = np.asarray(test(pd.Series(self.values, dtype=object)), dtype=bool)
-        out = np.empty(len(series), dtype=bool)
-        known = codes >= 0
-        out[known] = judged[codes[known]]
-        if not known.all():
-            out[~known] = _on_empty(series[~known], test)
+        judged = np.append(np.asarray(test(pd.Series(self.values, dtype=object)), dtype=bool), False)
+        out = judged[codes]  # code -1 (an empty cell) takes the last slot, set below
+        at, all_none = self.empty()
+        if len(at):
+            # the empty cells: tested once when all are None (an absent optional column), else each one
+            cells = series.iloc[at[:1]] if all_none else series.iloc[at]
+            out[at] = np.asarray(test(cells), dtype=bool)
         return pd.Series(out, index=series.index)
 
     def apply(self, fn: Test) -> pd.Series:
         """``fn(series)`` (an elementwise function), as an object Series computed on the distinct values."""
-        series, codes = self.series, self.codes
-        out = np.empty(len(series), dtype=object)
-        done = np.asarray(fn(pd.Series(self.values, dtype=object)), dtype=object)
-        known = codes >= 0
-        out[known] = done[codes[known]]
-        if not known.all():
-            out[~known] = np.asarray(fn(series[~known]), dtype=object)
+        series = self.series
+        done = np.empty(len(self.values) + 1, dtype=object)
+        done[:-1] = np.asarray(fn(pd.Series(self.values, dtype=object)), dtype=object)
+        out = done[self.codes]  # code -1 (an empty cell) takes the last slot, set below
+        at, all_none = self.empty()
+        if len(at):
+            cells = series.iloc[at[:1]] if all_none else series.iloc[at]
+            out[at] = np.asarray(fn(cells), dtype=object)
         return pd.Series(out, index=series.index, dtype=object)
 
     def lookup(self, mapping: Mapping[Any, Any]) -> np.ndarray:
@@ -94,12 +104,3 @@ def pair_mask(left: Distinct, right: Distinct, test: Callable[[Any, Any], bool],
         for j, b in enumerate(right.values):
             table[i, j] = bool(test(a, b))
     return table[left.codes, right.codes]
-
-
-def _on_empty(cells: pd.Series, test: Test) -> np.ndarray | bool:
-    """``test`` of a column's empty cells: once when they are all of one kind (all None, say: the whole column of
-    an absent optional one), else cell by cell."""
-    kinds = set(map(type, cells.tolist()))
-    if len(kinds) == 1 and cells.iloc[0] is None:
-        return bool(np.asarray(test(cells.iloc[:1]), dtype=bool)[0])
-    return np.asarray(test(cells), dtype=bool)
