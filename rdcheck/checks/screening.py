@@ -88,12 +88,13 @@ def _claimed_lines(ctx: Context) -> pd.Series:
 def _holding(ctx: Context, word: str) -> np.ndarray:
     """Which ledger lines' 摘要 contain ``word`` (a boolean array by position), looked for once per distinct text."""
 
-    def make() -> np.ndarray:
-        texts = _summaries(ctx)
-        found = [word in (v if isinstance(v, str) else "") for v in texts.values] + [word in ""]
-        return np.array(found, dtype=bool)[texts.codes]
+    texts = _summaries(ctx)
 
-    return ctx.cached(f"holding:{word}", make)
+    def make() -> np.ndarray:  # by distinct text (the last for an empty cell): small enough to keep per word
+        found = [word in (v if isinstance(v, str) else "") for v in texts.values] + [word in ""]
+        return np.array(found, dtype=bool)
+
+    return ctx.cached(f"holding:{word}", make)[texts.codes]
 
 
 def _naming(ctx: Context, words: list[str]) -> pd.Series:

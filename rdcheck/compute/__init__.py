@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -122,8 +124,33 @@ def _line_amounts(rows: pd.Index, counted: pd.Index, deductible: pd.Series) -> p
     return line_amounts
 
 
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, or None (another C library, another system)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def _hand_back_freed_memory() -> None:
+    """Give the system back the heap memory freed since the last trim (the reader's buffers) before computing.
+
+    glibc keeps freed heap memory until a large enough free happens to trim it; the computation used to copy the
+    whole ledger frame, which did, and no longer does. A 500k-line json check peaked at 884 MB RSS without this,
+    826 MB with it (838 MB with the old copies); the trim itself takes microseconds."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def compute(book: Book, policy: Mapping[str, Any] | Policy | None = None) -> Computation:
     """Compute A107012, the 2021 汇总表, 107-2, the reconciliation and the tax saved for one Book."""
+    _hand_back_freed_memory()
     pol = load_policy(policy)
     values = book.enterprise.values
     year = book.year

@@ -26,7 +26,9 @@ class Distinct:
 
     def __init__(self, series: pd.Series) -> None:
         self.series = series
-        self.codes, self.values = pd.factorize(series.to_numpy(dtype=object))
+        codes, self.values = pd.factorize(series.to_numpy(dtype=object))
+        # int32 codes: half the memory of a 500k-line ledger's eight factorized columns
+        self.codes = codes.astype(np.int32) if len(codes) < 2**31 - 1 else codes
         self._empty: tuple[np.ndarray, bool] | None = None
 
     def take(self, keep: np.ndarray, series: pd.Series) -> Distinct:
