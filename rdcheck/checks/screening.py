@@ -86,15 +86,15 @@ def _claimed_lines(ctx: Context) -> pd.Series:
 
 
 def _holding(ctx: Context, word: str) -> np.ndarray:
-    """Which ledger lines' 摘要 contain ``word`` (a boolean array by position), looked for once per distinct text."""
+    """Which distinct 摘要 contain ``word`` (by distinct text, the last slot for an empty cell; spread a line's
+    with ``_summaries(ctx).codes``), looked for once per distinct text and kept per word."""
 
-    texts = _summaries(ctx)
-
-    def make() -> np.ndarray:  # by distinct text (the last for an empty cell): small enough to keep per word
+    def make() -> np.ndarray:
+        texts = _summaries(ctx)
         found = [word in (v if isinstance(v, str) else "") for v in texts.values] + [word in ""]
         return np.array(found, dtype=bool)
 
-    return ctx.cached(f"holding:{word}", make)[texts.codes]
+    return ctx.cached(f"holding:{word}", make)
 
 
 def _naming(ctx: Context, words: list[str]) -> pd.Series:
@@ -104,10 +104,11 @@ def _naming(ctx: Context, words: list[str]) -> pd.Series:
 
 def _naming_mask(ctx: Context, words: list[str]) -> np.ndarray:
     """Which ledger lines (by position) are claimed lines whose 摘要 names any of ``words``."""
-    named = np.zeros(len(_summary_text(ctx)), dtype=bool)
+    texts = _summaries(ctx)
+    named = np.zeros(len(texts.values) + 1, dtype=bool)
     for word in words:
         named |= _holding(ctx, word)
-    return named & _claimed_lines(ctx).to_numpy()
+    return named[texts.codes] & _claimed_lines(ctx).to_numpy()
 
 
 @check("C16")
@@ -152,12 +153,12 @@ def summary_words(ctx: Context) -> Iterator[Hit]:
     if not words:
         return
     # only the lines naming any of the words are looked at word by word
-    named = _naming_mask(ctx, [item["word"] for item in words])
-    text = _summary_text(ctx)
+    at = np.flatnonzero(_naming_mask(ctx, [item["word"] for item in words]))
+    text, codes = _summary_text(ctx), _summaries(ctx).codes[at]
     hits: dict[int, dict] = {}
     for item in words:
-        found = named & _holding(ctx, item["word"]) & ~line_in(ctx, "sub", item["except"]).to_numpy()
-        for row in text.index[found]:
+        found = _holding(ctx, item["word"])[codes] & ~line_in(ctx, "sub", item["except"]).to_numpy()[at]
+        for row in text.index[at[found]]:
             hits.setdefault(int(row), item)
     for row in sorted(hits):
         item = hits[row]
