@@ -4,7 +4,6 @@ defaults; a bad file is refused in the same words."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -15,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 from click.testing import CliRunner
 from test_arrow_reader import differences
+from test_report import write_book
 
 from rdcheck.cli import main
 from rdcheck.engine.examples import example_sheets
@@ -103,25 +102,11 @@ def test_the_command_gives_the_same_report_with_the_pre_scan_and_without(monkeyp
 
 def big_book(path: Path, lines: int = 2_100) -> Path:
     """The engine's minimal clean book with its ledger repeated to ``lines`` lines (the Arrow path's size)."""
-    sheets = example_sheets({})
-    base = sheets["辅助账明细"]
-    sheets["辅助账明细"] = [base[0]] + [
+    base = example_sheets({})["辅助账明细"]
+    rows = [base[0]] + [
         base[1 + i % (len(base) - 1)][:1] + [f"记-{i:06d}"] + base[1 + i % (len(base) - 1)][2:] for i in range(lines)
     ]
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
-    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
-    for name, rows in sheets.items():
-        ws = wb.add_worksheet(name)
-        for r, row in enumerate(rows):
-            for c, v in enumerate(row):
-                if isinstance(v, (dt.date, dt.datetime)):
-                    ws.write_datetime(r, c, v, date_fmt)
-                elif isinstance(v, str):
-                    ws.write_string(r, c, v)
-                elif v is not None:
-                    ws.write(r, c, v)
-    wb.close()
-    return path
+    return write_book(path, extra={"辅助账明细": rows})
 
 
 def test_a_big_ledger_is_parsed_by_the_pre_scan_thread_into_the_same_book(tmp_path: Path) -> None:

@@ -57,91 +57,72 @@ def check(
     register_path: str | None = None,
 ) -> None:
     """Check one or more ledgers (FILE...); exit 0 clean, 1 findings at --fail-on, 2 unreadable or usage error."""
-    from ..workbook.prescan import Prescan
+    from ..workbook.prescan import prescanning
 
-    prescan = Prescan.start(files[0])  # the first file's safety scan, beside the imports below (prescan.py)
-    try:
-        _check(files, fmt, output, fail_on, lang, config_path, force, info_path, register_path, prescan)
-    finally:
-        if prescan is not None:
-            prescan.close()
+    with prescanning(files[0]) as prescan:  # the first file's safety scan, beside the imports below (prescan.py)
+        from ..api import check as check_file
+        from ..report import json as json_report
+        from ..report import text as text_report
 
+        config, info = load_config_and_info(config_path, info_path, lang)
 
-def _check(
-    files: tuple[str, ...],
-    fmt: str,
-    output: str | None,
-    fail_on: str,
-    lang: str,
-    config_path: str | None,
-    force: bool,
-    info_path: str | None,
-    register_path: str | None,
-    prescan: Any,
-) -> None:
-    from ..api import check as check_file
-    from ..report import json as json_report
-    from ..report import text as text_report
+        waivers = _waivers(register_path, lang)
+        if output is not None and fmt != "xlsx" and any(same_file(output, f) for f in files):
+            raise UsageFailure(t("would_overwrite", lang, path=output))
+        out_paths = _xlsx_outputs(files, output, lang, force) if fmt == "xlsx" else {}
+        results: list[Any] = []
+        unreadable = failing = False
+        for file in files:
+            ahead = None
+            try:
+                if fmt == "xlsx":
+                    from ..report.ahead import ReadAhead
 
-    config, info = load_config_and_info(config_path, info_path, lang)
+                    ahead = ReadAhead(file)  # the copy's second read of the file, on the other core during the check
+                report = check_file(
+                    file,
+                    config=config,
+                    lang=lang,
+                    info=info,
+                    on_read=ahead.start if ahead else None,
+                    prescan=prescan if file == files[0] else None,
+                )
+                if waivers:
+                    from ..district.waivers import apply_to_report
 
-    waivers = _waivers(register_path, lang)
-    if output is not None and fmt != "xlsx" and any(same_file(output, f) for f in files):
-        raise UsageFailure(t("would_overwrite", lang, path=output))
-    out_paths = _xlsx_outputs(files, output, lang, force) if fmt == "xlsx" else {}
-    results: list[Any] = []
-    unreadable = failing = False
-    for file in files:
-        ahead = None
-        try:
-            if fmt == "xlsx":
-                from ..report.ahead import ReadAhead
+                    apply_to_report(report, waivers)
+                if fmt == "xlsx":
+                    from ..report.xlsx import for_copy
 
-                ahead = ReadAhead(file)  # the copy's second read of the file, on the other core during the check
-            report = check_file(
-                file,
-                config=config,
-                lang=lang,
-                info=info,
-                on_read=ahead.start if ahead else None,
-                prescan=prescan if file == files[0] else None,
-            )
-            if waivers:
-                from ..district.waivers import apply_to_report
+                    report = for_copy(report)  # the checked rows are freed before the copy reads the input again
+                    _write_xlsx(report, out_paths[file], lang, ahead)
+            except RdcheckError as exc:
+                reason = exc.message(lang)
+            except Exception as exc:  # one bad file must not stop the others, nor show a traceback
+                reason = t("unexpected", lang, error=f"{type(exc).__name__}: {exc}")
+            else:
+                results.append(report)
+                failing = failing or any(f.severity in FAIL_ON[fail_on] and f.waived is None for f in report.findings)
+                continue
+            finally:
+                if ahead is not None:
+                    ahead.close()  # what the copy did not take (the check or the copy failed)
+            unreadable = True
+            _fail(file, reason)
+            results.append(json_report.unreadable(file, reason))
 
-                apply_to_report(report, waivers)
-            if fmt == "xlsx":
-                from ..report.xlsx import for_copy
-
-                report = for_copy(report)  # the checked rows are freed before the copy reads the input again
-                _write_xlsx(report, out_paths[file], lang, ahead)
-        except RdcheckError as exc:
-            reason = exc.message(lang)
-        except Exception as exc:  # one bad file must not stop the others, nor show a traceback
-            reason = t("unexpected", lang, error=f"{type(exc).__name__}: {exc}")
+        reports = [r for r in results if not isinstance(r, dict)]
+        if fmt == "json":
+            _emit(json_report.render(results[0] if len(files) == 1 else results), output, lang=lang)
+        elif fmt == "text":
+            color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+            text = "\n".join(text_report.render(r, lang=lang, color=color) for r in reports)
+            _emit(text, output, color=color, lang=lang)
         else:
-            results.append(report)
-            failing = failing or any(f.severity in FAIL_ON[fail_on] and f.waived is None for f in report.findings)
-            continue
-        finally:
-            if ahead is not None:
-                ahead.close()  # what the copy did not take (the check or the copy failed)
-        unreadable = True
-        _fail(file, reason)
-        results.append(json_report.unreadable(file, reason))
-
-    reports = [r for r in results if not isinstance(r, dict)]
-    if fmt == "json":
-        _emit(json_report.render(results[0] if len(files) == 1 else results), output, lang=lang)
-    elif fmt == "text":
-        color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        text = "\n".join(text_report.render(r, lang=lang, color=color) for r in reports)
-        _emit(text, output, color=color, lang=lang)
-    else:
-        for r in reports:
-            line = f"{r.file}: {text_report.summary_line(r, lang)} — {t('written', lang, path=out_paths[r.file])}"
-            click.echo(terminal_safe(line))
-    sys.exit(2 if unreadable else 1 if failing else 0)
+            for r in reports:
+                line = f"{r.file}: {text_report.summary_line(r, lang)} — {t('written', lang, path=out_paths[r.file])}"
+                click.echo(terminal_safe(line))
+        sys.exit(2 if unreadable else 1 if failing else 0)
 
 
 def _waivers(register_path: str | None, lang: str) -> list[Any]:

@@ -19,6 +19,8 @@ import os
 import pickle
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -155,4 +157,15 @@ class Prescan:
         return b"".join(chunks)
 
 
-__all__ = ["Prescan", "Prescanned"]
+@contextmanager
+def prescanning(path: str | os.PathLike[str]) -> Iterator[Prescan | None]:
+    """A :class:`Prescan` of ``path`` (None where none can start) for the command's work, closed after it."""
+    prescan = Prescan.start(path)
+    try:
+        yield prescan
+    finally:
+        if prescan is not None:
+            prescan.close()
+
+
+__all__ = ["Prescan", "Prescanned", "prescanning"]
