@@ -16,6 +16,7 @@ from .common import (
     dec,
     distinct,
     empty_ledger_reported,
+    given,
     ledger,
     line_in,
     line_is,
@@ -213,9 +214,8 @@ def _summary_sums(ctx: Context, lines: pd.DataFrame) -> tuple[dict, dict, set]:
     a line's amount or category could not be read (F04/F05); ``(project, None)`` marks a whole project."""
     if not len(lines):
         return {}, {}, set()
-    data = ctx.book.ledger.data
     cats = line_in(ctx, "cat", range(1, 8))
-    readable = data["账载金额"].notna()
+    readable = given(ctx, "账载金额")
     strict_mask = lines["counted"] & cats
     flagged = cats & readable & ~lines["counted"]
     loose_mask = (strict_mask | flagged) & ~repeated_lines(ctx)

@@ -25,6 +25,9 @@ from .common import (
     total,
     unread_cells,
 )
+from .common import (
+    given as given_cells,
+)
 from .registry import Context, Hit, check
 
 ENT, LED, PRJ = ENTERPRISE.name, LEDGER.name, PROJECTS.name
@@ -141,7 +144,7 @@ def eligible_over_book(ctx: Context) -> Iterator[Hit]:
         return
     data = table.data
     lines = ledger(ctx)
-    given = data["可加计金额"].notna()  # Decimals or None
+    given = given_cells(ctx, "可加计金额")  # Decimals or None
     if not given.any():
         return
     elig = data.loc[given, "可加计金额"]
@@ -391,7 +394,7 @@ def large_line(ctx: Context) -> Iterator[Hit]:
     share = dec(ctx.params.get("share", Decimal("0.5")))
     min_lines = int(ctx.params.get("min_lines", 2))
     ids = distinct(ctx, "project")
-    keep = (lines["project"].notna() & lines["book"].notna()).to_numpy()
+    keep = (lines["project"].notna() & given_cells(ctx, "账载金额")).to_numpy()
     unsure = {lines.at[row, "project"] for row, _ in unread_cells(ctx)}  # their totals lack an unread line
     if unsure:
         keep = keep & ~lines["project"].isin(unsure).to_numpy()

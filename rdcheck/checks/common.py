@@ -72,7 +72,7 @@ def _ledger(ctx: Context) -> pd.DataFrame:
     # factorized once for the derived columns here and for line_is/line_in (same values, same index)
     cats, subs = ledger_columns(ctx)["费用类别"], ledger_columns(ctx)["明细项目"]
     fill = data["账载金额"].where(cats.mask(lambda c: c != 8), ZERO)
-    out["eligible"] = eligible.where(eligible.notna(), fill)
+    out["eligible"] = eligible.where(given(ctx, "可加计金额"), fill)
     out["expense"] = data["支出类型"]
     out["when"] = _datetimes(data["日期"], ledger_columns(ctx))
     year = tax_year(ctx)
@@ -83,7 +83,7 @@ def _ledger(ctx: Context) -> pd.DataFrame:
     if ctx.book.ledger.sources is not None:  # a layout without sub-items (2021 official): by category alone
         belongs |= data["明细项目"].isna() & cat.isin(range(1, 7))
     out["in_year"] = in_year.astype(bool)
-    out["counted"] = (in_year & belongs & data["账载金额"].notna()).astype(bool)
+    out["counted"] = (in_year & belongs & given(ctx, "账载金额")).astype(bool)
     return out
 
 
@@ -130,6 +130,11 @@ def line_in(ctx: Context, column: str, values: Iterable[Any]) -> pd.Series:
     """``ledger(ctx)[column].isin(values)``, judged once per distinct value and per run (a copy)."""
     values = tuple(values)
     return ctx.cached(f"in:{column}:{values!r}", lambda: distinct(ctx, column).mask(lambda s: s.isin(values))).copy()
+
+
+def given(ctx: Context, column: str) -> pd.Series:
+    """``ctx.book.ledger.data[column].notna()``, made once per run (a copy: yours to change)."""
+    return ctx.cached(f"given:{column}", lambda: ctx.book.ledger.data[column].notna()).copy()
 
 
 def unread_cells(ctx: Context) -> list[tuple[int, str]]:

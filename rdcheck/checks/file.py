@@ -22,7 +22,7 @@ from ..workbook.layout import (
     SUBITEMS,
     choices_of,
 )
-from .common import REPEAT_KEYS, ZERO, ledger, ledger_columns, repeated_lines, tax_year
+from .common import REPEAT_KEYS, ZERO, given, ledger, ledger_columns, repeated_lines, tax_year
 from .nearest import nearest
 from .registry import Context, Hit, check
 
@@ -173,10 +173,10 @@ def bad_amount(ctx: Context) -> Iterator[Hit]:
         if not table.has(column):
             continue
         amounts = data[column]
-        given = amounts.notna()  # an amount column holds Decimals or None
-        if not given.any():
+        present = given(ctx, column)  # an amount column holds Decimals or None
+        if not present.any():
             continue
-        fine = amounts[given]
+        fine = amounts[present]
         too_precise = pd.Series(_too_precise(fine.tolist(), places, unit), index=fine.index, dtype=bool)
         values = fine.to_numpy(dtype=object)
         zero = ZERO if set(map(type, values)) <= {Decimal} else 0  # a Decimal against a Decimal: the quick compare
