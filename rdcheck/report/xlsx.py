@@ -660,7 +660,7 @@ def for_copy(report: Report) -> Report:
     calc = report.calc
     if calc is not None:
         calc = light.calc = copy.copy(calc)
-        for name in ("lines", "line_amounts"):
+        for name in ("lines", "line_amounts", "columns"):  # columns: the factorized ledger, which holds its frame
             if getattr(calc, name, None) is not None:
                 setattr(calc, name, None)
     return light

@@ -36,6 +36,9 @@ def _identity(path: Path) -> tuple[int, int, int, int] | None:
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
+MAX_CELLS = 2_500_000  # ~200k lines of a ledger: the biggest sheet the thread parses (see _parse)
+
+
 class Prescanned(NamedTuple):
     """The child's scan of the file, and the big table sheets parsed by fastexcel since (None where that failed)."""
 
@@ -94,7 +97,9 @@ class Prescan:
             got = self._load(self._data)
             if got is None or got[0] != _identity(self.path):
                 return
-            todo = wanted(got[1])
+            # only sheets of a size whose parse, held in this thread's memory arena while the main thread builds
+            # the Book in its own, keeps the peak where it was; a bigger one is parsed in-process, as before
+            todo = [(t, lay) for t, lay in wanted(got[1]) if got[1].sheets[t].rows * got[1].sheets[t].cols <= MAX_CELLS]
             if not todo:
                 return
             import fastexcel
@@ -120,7 +125,8 @@ class Prescan:
         got = self._load(self._data)
         if got is None or got[0] is None or got[0] != _identity(self.path):
             return None
-        return Prescanned(got[1], self._parsed)
+        parsed, self._parsed = self._parsed, {}  # handed over: the reader lets each sheet go once it has read it
+        return Prescanned(got[1], parsed)
 
     def close(self) -> None:
         """Stop and reap the child if its result was not taken (the command stopped before reading the file), and

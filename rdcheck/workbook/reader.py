@@ -504,7 +504,7 @@ class _ArrowReader:
         try:
             fits = lambda sheet: _arrow_fits(sheet, layout)  # noqa: E731
             if title in self.parsed:
-                sheet = self.parsed[title]
+                sheet = self.parsed.pop(title)  # not held once read: a big sheet's parse is hundreds of MB
                 return arrow.load(None, title, scan, fits, date_names(layout), sheet) if sheet is not None else None
             if self.reader is None:
                 import fastexcel
@@ -567,11 +567,10 @@ def read_book(path: str | os.PathLike[str], limits: Any = None, info: Any = None
     from .safety import native_stderr_quiet
 
     got = prescan.result(path, limits) if prescan is not None else None
+    scanned, parsed = (got.preflight, got.parsed) if got is not None else (None, None)
+    del got
     with gc_paused(), native_stderr_quiet():  # a calamine panic is a one-line ReadError, not a Rust backtrace
-        if got is not None:
-            sheets = load_sheets(path, limits, scanned=got.preflight, parsed=got.parsed)
-        else:
-            sheets = load_sheets(path, limits)
+        sheets = load_sheets(path, limits, scanned=scanned, parsed=parsed)
         return book_from_sheets(sheets, path=str(path), info=info)
 
 
