@@ -7,7 +7,6 @@ import hashlib
 import json
 import shutil
 import subprocess
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -379,7 +378,7 @@ def test_output_over_the_input_is_refused(planted: tuple[Path, Report]) -> None:
     assert digest(src) == before
 
 
-def test_a_large_ledger_is_written_quickly(tmp_path: Path) -> None:
+def test_a_large_ledger_is_written_whole(tmp_path: Path) -> None:
     n = 20_000
     base = example_sheets({})["辅助账明细"]
     rows = [base[0]] + [base[1 + i % (len(base) - 1)][:1] + [f"记-{i:06d}"] + base[1][2:] for i in range(n)]
@@ -387,10 +386,7 @@ def test_a_large_ledger_is_written_quickly(tmp_path: Path) -> None:
     book = read_book(src)
     findings = [finding("C14", "info", "C", "辅助账明细", f"G{r}") for r in range(2, n + 2, 7)]
     report = Report(file=str(src), sha256=None, version="t", findings=findings, book=book)
-    start = time.perf_counter()
-    out = write_annotated(report, tmp_path / "out.xlsx")
-    elapsed = time.perf_counter() - start
-    assert elapsed < 15, elapsed  # ~1 s on the standard machine; generous for a shared one
+    out = write_annotated(report, tmp_path / "out.xlsx")  # how long it takes is bench/'s business, not a test's
     wb = openpyxl.load_workbook(out, read_only=True)
     assert wb["辅助账明细"].max_row == n + 1
 

@@ -6,7 +6,7 @@ copied sheets are plain: values of a handful of types, a few styles, no formulas
 made here, one string per row, and written to the file xlsxwriter keeps for the sheet's data in constant_memory mode
 (``row_data_fh``); everything else about the sheet — column widths, frozen panes, drop-downs, comments and their
 VML, print setup, styles.xml, the workbook's parts — stays xlsxwriter's, so the package is assembled exactly as
-before. Strings go to the workbook's shared string table (one copy of each distinct text; ``t="s"`` cells), styles
+before. Strings are written inline (``t="inlineStr"``), as xlsxwriter's constant_memory mode writes them; styles
 are the xlsxwriter Formats' own indexes.
 
 The XML is the one xlsxwriter writes for the same calls: numbers as ``%.16G``, dates as serial numbers with a date
