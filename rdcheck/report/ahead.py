@@ -17,8 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-MIN_ROWS = 2_000  # below this the read is too short to be worth a thread
-MAX_CELLS = 2_500_000  # ~200k lines of a ledger: beyond it the parsed sheet would raise the copy's peak memory
+from ..workbook.fastsheet import HELD_CELLS, MIN_ROWS  # worth a thread; not more than this held beside the check
 
 
 class ReadAhead:
@@ -37,7 +36,7 @@ class ReadAhead:
             if not table.title or table.sources is not None:  # a foreign layout's lines come from several sheets
                 continue
             rows, cols = len(table.data), max(len(table.data.columns), len(table.letters))  # about: extra columns
-            if MIN_ROWS <= rows and rows * cols <= MAX_CELLS:
+            if MIN_ROWS <= rows and rows * cols <= HELD_CELLS:
                 titles.append(table.title)
         if not titles or self._thread is not None:
             return
@@ -92,4 +91,4 @@ def _close(workbook: Any) -> None:
         close()
 
 
-__all__ = ["MAX_CELLS", "MIN_ROWS", "ReadAhead"]
+__all__ = ["ReadAhead"]

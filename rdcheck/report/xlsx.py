@@ -144,12 +144,9 @@ def open_source(
     # Every sheet that will be copied is bounded first (calamine allocates a sheet's whole grid, and a 43 kB
     # file can declare 100M cells); one that cannot be is listed, not copied. Unless the check read this file,
     # that is done before calamine opens it (opening reads the shared strings and styles).
-    wb, read = ahead.take() if ahead is not None else (None, {})
-    if wb is not None and not checked:  # not the bytes the check read: start again from the file
-        close = getattr(wb, "close", None)
-        if close:
-            close()
-        wb, read = None, {}
+    if ahead is not None and not checked:  # not the bytes the check read: start again from the file
+        ahead.close()
+    wb, read = ahead.take() if ahead is not None and checked else (None, {})
     refused = None if checked else inspect(Path(path), collect=True).refused
     try:
         wb = wb or open_workbook(CalamineWorkbook, Path(path))

@@ -20,6 +20,10 @@ logging.getLogger("fastexcel").addHandler(logging.NullHandler())
 logging.getLogger("fastexcel").setLevel(logging.ERROR)
 
 MIN_ROWS = 2000  # below this calamine's rows cost less than a second parse of nothing: not worth the Arrow path
+# ~200k lines of a ledger: the biggest sheet parsed on a thread beside the check (the pre-scan's, the copy's read-ahead);
+# a parse in a thread's malloc arena is not reused by the main thread's allocations, so a bigger one would raise the
+# peak memory: it is parsed where it is used, as before
+HELD_CELLS = 2_500_000
 TABLES = (PROJECTS, LEDGER, SUMMARY, STAFF, ASSETS)
 
 
@@ -73,4 +77,4 @@ def load_sheet(reader: Any, title: str, dates: Sequence[str] = ()) -> Any:
     )
 
 
-__all__ = ["MIN_ROWS", "date_names", "load_sheet", "may_try", "source_of", "table_layout", "wanted"]
+__all__ = ["HELD_CELLS", "MIN_ROWS", "date_names", "load_sheet", "may_try", "source_of", "table_layout", "wanted"]

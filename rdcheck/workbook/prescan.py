@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .fastsheet import date_names, load_sheet, source_of, wanted
+from .fastsheet import HELD_CELLS, date_names, load_sheet, source_of, wanted
 from .safety import DEFAULT_LIMITS, Limits, Preflight, inspect, native_stderr_quiet
 
 
@@ -34,9 +34,6 @@ def _identity(path: Path) -> tuple[int, int, int, int] | None:
     except OSError:
         return None
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
-
-
-MAX_CELLS = 2_500_000  # ~200k lines of a ledger: the biggest sheet the thread parses (see _parse)
 
 
 class Prescanned(NamedTuple):
@@ -57,7 +54,7 @@ class Prescan:
 
     def __init__(self, path: Path, pid: int, fd: int) -> None:
         self.path, self._pid, self._fd = path, pid, fd
-        self._data = b""
+        self._scan: tuple[Any, Preflight] | None = None  # what the child sent: the file's identity, its scan
         self._parsed: dict[str, Any] = {}
         self._thread = threading.Thread(target=self._parse, name="rdcheck-prescan", daemon=True)
         self._thread.start()
@@ -93,13 +90,11 @@ class Prescan:
     def _parse(self) -> None:
         """On the parent's thread: take the child's scan, then parse the sheets it bounded (never another file)."""
         try:
-            self._data = self._collect()
-            got = self._load(self._data)
-            if got is None or got[0] != _identity(self.path):
+            self._scan = self._load(self._collect())
+            if self._scan is None or self._scan[0] != _identity(self.path):
                 return
-            # only sheets of a size whose parse, held in this thread's memory arena while the main thread builds
-            # the Book in its own, keeps the peak where it was; a bigger one is parsed in-process, as before
-            todo = [(t, lay) for t, lay in wanted(got[1]) if got[1].sheets[t].rows * got[1].sheets[t].cols <= MAX_CELLS]
+            sheets = self._scan[1].sheets
+            todo = [(t, lay) for t, lay in wanted(self._scan[1]) if sheets[t].rows * sheets[t].cols <= HELD_CELLS]
             if not todo:
                 return
             import fastexcel
@@ -122,7 +117,7 @@ class Prescan:
         self._thread.join()
         if Path(path) != self.path or (limits or DEFAULT_LIMITS) != DEFAULT_LIMITS:
             return None
-        got = self._load(self._data)
+        got = self._scan
         if got is None or got[0] is None or got[0] != _identity(self.path):
             return None
         parsed, self._parsed = self._parsed, {}  # handed over: the reader lets each sheet go once it has read it

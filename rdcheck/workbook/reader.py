@@ -496,7 +496,7 @@ class _ArrowReader:
         from .safety import is_interrupt
 
         scan = self.checked.sheets.get(title)
-        layout = _table_layout(title)
+        layout = table_layout(title)
         if self.failed or layout is None or scan is None:
             return None
         if self.mode == "auto" and scan.rows < arrow.MIN_ROWS:
@@ -515,9 +515,6 @@ class _ArrowReader:
             if is_interrupt(exc):
                 raise
             return None
-
-
-_table_layout = table_layout
 
 
 def _arrow_fits(sheet: ArrowSheet, layout: SheetLayout) -> bool:
